@@ -1,0 +1,125 @@
+import { hostname } from 'node:os';
+import type { BackoffOptions } from '../backoff.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { TemplateRenderer } from '../compiled.js';
+import { ConfigurationError } from '../errors.js';
+import type { MessageTypeClass } from '../message-type.js';
+import type { Messenger } from '../messenger.js';
+import type { Store } from '../store.js';
+import type { SitemsgUser } from '../types.js';
+
+/** Where sitemsg reports what it does. Every method is optional; the default logs nothing. */
+export interface Logger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SitemsgOptions {
+  /** Where messages live. Default: a new MemoryStore. */
+  readonly store?: Store;
+  readonly messengers?: readonly Messenger[];
+  /** Extra message types; the built-ins (plain, email_plain, email_html) are always registered. */
+  readonly messageTypes?: readonly MessageTypeClass[];
+  /** Signs unsubscribe and mark-read links (at least 16 characters). Without it, messages carry no links. */
+  readonly secret?: string;
+  /** Base URL of the site, for links and templates. */
+  readonly siteUrl?: string;
+  /** Path the express views are mounted at. Default `/sitemsg`. */
+  readonly linkBasePath?: string;
+  /** Lifetime of signed links in seconds; default: they do not expire. */
+  readonly linkTtlSeconds?: number;
+  /** Loads users by id, for user subscriptions (fresh addresses, inactive users skipped). */
+  readonly getUsers?: (ids: readonly string[]) => Promise<readonly SitemsgUser[]>;
+  readonly renderer?: TemplateRenderer;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly logger?: Logger;
+  readonly backoff?: BackoffOptions;
+  /** How long a claimed dispatch stays leased; renewed while its batch is sending. Default 30 s. */
+  readonly leaseMs?: number;
+  /** This process's worker id (lease owner). Default: host, pid and a random suffix. */
+  readonly workerId?: string;
+  /** Timeout of each health check. Default 5 s. */
+  readonly healthTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  readonly secret: string | null;
+  readonly siteUrl: string;
+  readonly linkBasePath: string;
+  readonly linkTtlSeconds: number | null;
+  readonly getUsers: SitemsgOptions['getUsers'] | null;
+  readonly renderer: TemplateRenderer | null;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Required<Logger>;
+  readonly backoff: BackoffOptions;
+  readonly leaseMs: number;
+  readonly workerId: string;
+  readonly healthTimeoutMs: number;
+}
+
+const silent = (): void => {};
+
+/** Validates options once, at `createSitemsg`, so a wrong setup fails at start-up, not at the first send. */
+export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
+  const known = new Set([
+    'store',
+    'messengers',
+    'messageTypes',
+    'secret',
+    'siteUrl',
+    'linkBasePath',
+    'linkTtlSeconds',
+    'getUsers',
+    'renderer',
+    'clock',
+    'random',
+    'logger',
+    'backoff',
+    'leaseMs',
+    'workerId',
+    'healthTimeoutMs',
+  ]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new ConfigurationError(`Unknown option "${key}" passed to createSitemsg().`);
+  }
+  if (options.secret !== undefined && (typeof options.secret !== 'string' || options.secret.length < 16)) {
+    throw new ConfigurationError(
+      'secret must be a string of at least 16 characters (keep it out of the repository).',
+    );
+  }
+  const leaseMs = options.leaseMs ?? 30_000;
+  if (!Number.isFinite(leaseMs) || leaseMs < 1000)
+    throw new ConfigurationError('leaseMs must be at least 1000.');
+  const siteUrl = options.siteUrl ?? 'http://localhost';
+  if (!/^https?:\/\//.test(siteUrl))
+    throw new ConfigurationError(`siteUrl must start with http:// or https:// (got "${siteUrl}").`);
+  const linkBasePath = options.linkBasePath ?? '/sitemsg';
+  if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(linkBasePath)) {
+    throw new ConfigurationError(`linkBasePath must look like "/sitemsg" (got "${linkBasePath}").`);
+  }
+  const logger = options.logger ?? {};
+  return {
+    secret: options.secret ?? null,
+    siteUrl: siteUrl.replace(/\/+$/, ''),
+    linkBasePath,
+    linkTtlSeconds: options.linkTtlSeconds ?? null,
+    getUsers: options.getUsers ?? null,
+    renderer: options.renderer ?? null,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    logger: {
+      debug: logger.debug?.bind(logger) ?? silent,
+      info: logger.info?.bind(logger) ?? silent,
+      warn: logger.warn?.bind(logger) ?? silent,
+      error: logger.error?.bind(logger) ?? silent,
+    },
+    backoff: options.backoff ?? {},
+    leaseMs,
+    workerId: options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    healthTimeoutMs: options.healthTimeoutMs ?? 5000,
+  };
+}

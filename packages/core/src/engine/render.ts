@@ -1,0 +1,88 @@
+import type { CompiledMessage, RenderContext } from '../compiled.js';
+import { buildLinkUrl, type LinkAction, signLink } from '../links.js';
+import type { MessageTypeClass } from '../message-type.js';
+import type { OutgoingDispatch } from '../messenger.js';
+import type { DispatchRecord, MessageRecord } from '../types.js';
+import type { EngineContext } from './context.js';
+
+/** The signed URL for one action on one dispatch, or '' when no secret is configured. */
+export function linkFor(ctx: EngineContext, action: LinkAction, dispatch: DispatchRecord): string {
+  const { secret, siteUrl, linkBasePath, linkTtlSeconds, clock } = ctx.options;
+  if (secret === null) return '';
+  const expires = linkTtlSeconds === null ? undefined : Math.floor(clock.now() / 1000) + linkTtlSeconds;
+  const params = {
+    messageId: dispatch.messageId,
+    dispatchId: dispatch.id,
+    ...(expires !== undefined && { expires }),
+  };
+  return buildLinkUrl(siteUrl, linkBasePath, action, params, signLink(secret, action, params));
+}
+
+/**
+ * Compiles the dispatches of one messenger. A message whose compile did not read anything
+ * dispatch-specific is compiled once and shared; otherwise each dispatch gets its own (so nobody
+ * receives another recipient's links). A compile error belongs to its dispatch only.
+ */
+export async function compileAll(
+  ctx: EngineContext,
+  items: readonly { dispatch: DispatchRecord; message: MessageRecord; type: MessageTypeClass }[],
+): Promise<{ outgoing: OutgoingDispatch[]; failures: { dispatchId: string; error: unknown }[] }> {
+  const shared = new Map<string, CompiledMessage>();
+  const outgoing: OutgoingDispatch[] = [];
+  const failures: { dispatchId: string; error: unknown }[] = [];
+  for (const { dispatch, message, type } of items) {
+    const unsubscribeUrl = linkFor(ctx, 'unsubscribe', dispatch);
+    const markReadUrl = linkFor(ctx, 'mark-read', dispatch);
+    try {
+      let compiled = shared.get(message.id);
+      if (!compiled) {
+        const { render, usedDispatch } = renderContext(ctx, dispatch, message, unsubscribeUrl, markReadUrl);
+        compiled = await type.compile(render, ctx.options.renderer);
+        if (!usedDispatch()) shared.set(message.id, compiled);
+      }
+      outgoing.push({
+        dispatch,
+        message,
+        compiled,
+        unsubscribeUrl: type.allowUserSubscription && unsubscribeUrl !== '' ? unsubscribeUrl : null,
+        markReadUrl,
+      });
+    } catch (error) {
+      failures.push({ dispatchId: dispatch.id, error });
+    }
+  }
+  return { outgoing, failures };
+}
+
+function renderContext(
+  ctx: EngineContext,
+  dispatch: DispatchRecord,
+  message: MessageRecord,
+  directiveUnsubscribe: string,
+  directiveMarkRead: string,
+): { render: RenderContext; usedDispatch: () => boolean } {
+  let used = false;
+  const touch = <T>(value: T): T => {
+    used = true;
+    return value;
+  };
+  const render: RenderContext = {
+    siteUrl: ctx.options.siteUrl,
+    messenger: dispatch.messenger,
+    message,
+    context: message.context,
+    get dispatch() {
+      return touch(dispatch);
+    },
+    get recipient() {
+      return touch(dispatch.address);
+    },
+    get directiveUnsubscribe() {
+      return touch(directiveUnsubscribe);
+    },
+    get directiveMarkRead() {
+      return touch(directiveMarkRead);
+    },
+  };
+  return { render, usedDispatch: () => used };
+}

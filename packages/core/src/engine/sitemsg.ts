@@ -1,0 +1,320 @@
+import { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from '../builtin-types.js';
+import { ConfigurationError, DeliveryError, describeError } from '../errors.js';
+import { EventBus, type EventHandler, type SitemsgEventMap } from '../events.js';
+import { aggregateHealth, type HealthReport, type HealthStatus } from '../health.js';
+import { MemoryStore } from '../memory/memory-store.js';
+import type { MessageTypeClass } from '../message-type.js';
+import type { Messenger, MessengerClass, SentReceipt } from '../messenger.js';
+import { Registry } from '../registry.js';
+import { err, type Result } from '../result.js';
+import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
+import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
+import type { EngineContext } from './context.js';
+import * as links from './links.js';
+import { resolveOptions, type SitemsgOptions } from './options.js';
+import * as preferences from './preferences.js';
+import { prepareDispatches, subscriberDispatches } from './prepare.js';
+import { compileAll } from './render.js';
+import { type MessageInput, resolveRecipients, type ScheduleOptions, scheduleMessages } from './schedule.js';
+import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
+import { type WorkOptions, work } from './worker.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * One sitemsg engine: a store, messengers and message types, and everything done with them.
+ * Create it with `createSitemsg()`; it connects lazily on first use or explicitly with `init()`.
+ */
+export class Sitemsg {
+  readonly store: Store;
+  private readonly ctx: EngineContext;
+  private ready: Promise<void> | null = null;
+
+  constructor(options: SitemsgOptions = {}) {
+    const resolved = resolveOptions(options);
+    const store = options.store ?? new MemoryStore();
+    if (store.storeContractVersion !== STORE_CONTRACT_VERSION) {
+      throw new ConfigurationError(
+        `Store "${store.name}" implements store contract ${String(store.storeContractVersion)}, this @sitemsg/core needs ${STORE_CONTRACT_VERSION}.`,
+      );
+    }
+    const registry = new Registry();
+    registry.registerMessageTypes([
+      PlainTextMessage,
+      EmailTextMessage,
+      EmailHtmlMessage,
+      ...(options.messageTypes ?? []),
+    ]);
+    registry.registerMessengers(options.messengers ?? []);
+    const events = new EventBus((event, error) =>
+      resolved.logger.error(`[sitemsg] a "${event}" handler failed: ${describeError(error)}`),
+    );
+    this.store = store;
+    this.ctx = { store, registry, events, options: resolved };
+  }
+
+  /** The id this engine claims dispatches under. */
+  get workerId(): string {
+    return this.ctx.options.workerId;
+  }
+
+  /** Connects and migrates the store and opens messengers. Called lazily by every other method. */
+  init(): Promise<void> {
+    this.ready ??= (async () => {
+      await this.store.init?.();
+      for (const messenger of this.ctx.registry.messengerMap.values()) await messenger.init();
+    })().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  /** Closes messengers and what the store created. */
+  async close(): Promise<void> {
+    for (const messenger of this.ctx.registry.messengerMap.values()) await messenger.close();
+    await this.store.close?.();
+    this.ready = null;
+  }
+
+  registerMessengerObjects(...messengers: Messenger[]): void {
+    this.ctx.registry.registerMessengers(messengers);
+    if (this.ready)
+      this.ready = this.ready.then(async () => {
+        for (const m of messengers) await m.init();
+      });
+  }
+
+  getRegisteredMessengerObjects(): ReadonlyMap<string, Messenger> {
+    return this.ctx.registry.messengerMap;
+  }
+
+  getRegisteredMessengerObject(alias: string): Messenger {
+    return this.ctx.registry.messenger(alias);
+  }
+
+  registerMessageTypes(...types: MessageTypeClass[]): void {
+    this.ctx.registry.registerMessageTypes(types);
+  }
+
+  getRegisteredMessageTypes(): ReadonlyMap<string, MessageTypeClass> {
+    return this.ctx.registry.messageTypeMap;
+  }
+
+  getRegisteredMessageType(alias: string): MessageTypeClass {
+    return this.ctx.registry.messageType(alias);
+  }
+
+  /** The type a reusable library should use for `defaultAlias` (replaced by the application if it said so). */
+  getMessageTypeForApp(app: string, defaultAlias: string): MessageTypeClass {
+    return this.ctx.registry.messageTypeForApp(app, defaultAlias);
+  }
+
+  overrideMessageTypeForApp(app: string, defaultAlias: string, replacementAlias: string): void {
+    this.ctx.registry.overrideMessageTypeForApp(app, defaultAlias, replacementAlias);
+  }
+
+  /** Recipients on one messenger from users and/or raw addresses; concatenate lists for several messengers. */
+  recipients(
+    messenger: string | MessengerClass,
+    who: SitemsgUser | string | readonly (SitemsgUser | string)[],
+  ): Recipient[] {
+    return resolveRecipients(this.ctx, messenger, who);
+  }
+
+  /** Schedules messages (a string is a plain-text message); without recipients they wait for `prepareDispatches()`. */
+  async scheduleMessages(
+    messages: MessageInput | readonly MessageInput[],
+    recipients?: readonly Recipient[],
+    options?: ScheduleOptions,
+  ): Promise<ScheduleResult[]> {
+    await this.init();
+    return scheduleMessages(this.ctx, messages, recipients, options);
+  }
+
+  /** Creates dispatches for postponed messages from subscriptions; returns how many messages got some. */
+  async prepareDispatches(): Promise<number> {
+    await this.init();
+    return prepareDispatches(this.ctx);
+  }
+
+  /** Sends everything due now, batch by batch; returns the counts. */
+  async sendScheduledMessages(options?: SendOptions): Promise<SendCounts> {
+    await this.init();
+    return sendScheduled(this.ctx, options);
+  }
+
+  /** Runs the worker loop until the signal aborts (or SIGTERM / SIGINT). */
+  async work(options?: WorkOptions): Promise<SendCounts> {
+    await this.init();
+    return work(this.ctx, options);
+  }
+
+  /** Deletes sent dispatches older than `ago` days (all when omitted) and then messages left empty. */
+  async cleanupSentMessages(
+    options: { ago?: number; dispatchesOnly?: boolean } = {},
+  ): Promise<CleanupResult> {
+    await this.init();
+    const { ago, dispatchesOnly = false } = options;
+    if (ago !== undefined && !(Number.isFinite(ago) && ago >= 0)) {
+      throw new ConfigurationError('cleanupSentMessages: ago must be a number of days >= 0.');
+    }
+    const before = ago === undefined ? null : new Date(this.ctx.options.clock.now() - ago * DAY_MS);
+    return this.store.cleanup({ before, dispatchesOnly });
+  }
+
+  /** Sends a test text straight through a messenger, bypassing the store. A bad address throws a ValidationError. */
+  async sendTestMessage(
+    messengerAlias: string,
+    options: { to: string; text?: string },
+  ): Promise<Result<SentReceipt, DeliveryError>> {
+    await this.init();
+    const messenger = this.ctx.registry.messenger(messengerAlias);
+    const [recipient] = resolveRecipients(this.ctx, messengerAlias, options.to);
+    const now = new Date(this.ctx.options.clock.now());
+    const dispatch = testDispatch(recipient!, now);
+    const message = {
+      id: dispatch.messageId,
+      type: 'plain',
+      context: { text: options.text ?? 'This is a sitemsg test message.' },
+      senderId: null,
+      priority: 0,
+      dispatchesReady: true,
+      createdAt: now,
+      sendAt: null,
+      idempotencyKey: null,
+      groupMark: null,
+    };
+    const { outgoing, failures } = await compileAll(this.ctx, [
+      { dispatch, message, type: PlainTextMessage },
+    ]);
+    if (failures.length > 0)
+      return err(new DeliveryError(describeError(failures[0]!.error), { retryable: false }));
+    try {
+      await messenger.warmUp();
+    } catch (cause) {
+      return err(new DeliveryError(`warm-up failed: ${describeError(cause)}`, { cause }));
+    }
+    try {
+      const [result] = await messenger.send(outgoing);
+      return result?.result ?? err(new DeliveryError('the messenger returned no outcome'));
+    } finally {
+      await messenger.coolDown().catch(() => undefined);
+    }
+  }
+
+  getUserPreferencesForUi(
+    user: SitemsgUser,
+    options?: preferences.PreferencesOptions,
+  ): Promise<preferences.PreferencesTable> {
+    return this.init().then(() => preferences.getUserPreferencesForUi(this.ctx, user, options));
+  }
+
+  setUserPreferences(
+    user: SitemsgUser,
+    selections: readonly (string | { messageType: string; messenger: string })[],
+    options?: preferences.PreferencesOptions,
+  ): Promise<void> {
+    return this.init().then(() => preferences.setUserPreferences(this.ctx, user, selections, options));
+  }
+
+  /** Subscribes a user or a raw address to a message type on a messenger. */
+  async subscribe(messageType: string, recipient: Recipient): Promise<boolean> {
+    await this.init();
+    this.ctx.registry.messageType(messageType);
+    this.ctx.registry.messenger(recipient.messenger);
+    return this.store.addSubscription({
+      messageType,
+      messenger: recipient.messenger,
+      userId: recipient.userId,
+      address: recipient.address,
+    });
+  }
+
+  /** The current subscribers of a message type, as recipients. */
+  async getSubscribers(messageType: string): Promise<Recipient[]> {
+    await this.init();
+    const subscriptions = await this.store.listSubscriptions({ messageType });
+    return (await subscriberDispatches(this.ctx, subscriptions)).map((d) => ({ ...d }));
+  }
+
+  /** Unsubscribes the address behind a dispatch (see `handleUnsubscribeLink` for signed links). */
+  async unsubscribe(dispatchId: string): Promise<links.LinkOutcome> {
+    await this.init();
+    return links.unsubscribeDispatch(this.ctx, dispatchId);
+  }
+
+  async markRead(dispatchId: string): Promise<links.LinkOutcome> {
+    await this.init();
+    return links.markDispatchRead(this.ctx, dispatchId);
+  }
+
+  /** Verifies a signed link without acting on it (the unsubscribe confirmation page). */
+  async verifySignedLink(
+    action: 'unsubscribe' | 'mark-read',
+    link: links.SignedLink,
+  ): Promise<Result<void, links.LinkError>> {
+    await this.init();
+    return links.verifySignedLink(this.ctx, action, link);
+  }
+
+  async handleUnsubscribeLink(link: links.SignedLink): Promise<Result<links.LinkOutcome, links.LinkError>> {
+    await this.init();
+    return links.handleUnsubscribeLink(this.ctx, link);
+  }
+
+  async handleMarkReadLink(link: links.SignedLink): Promise<Result<links.LinkOutcome, links.LinkError>> {
+    await this.init();
+    return links.handleMarkReadLink(this.ctx, link);
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof SitemsgEventMap>(event: K, handler: EventHandler<K>): () => void {
+    return this.ctx.events.on(event, handler);
+  }
+
+  /** Emits an event (plugins use it for their own, e.g. `email:bounced`). */
+  emit<K extends keyof SitemsgEventMap>(event: K, payload: SitemsgEventMap[K]): void {
+    this.ctx.events.emit(event, payload);
+  }
+
+  /** The store's and every messenger's health, each under a timeout; the worst status wins. */
+  async healthCheck(): Promise<HealthReport> {
+    const checks: Record<string, () => Promise<HealthStatus>> = {
+      [`store:${this.store.name}`]: async () => {
+        await this.init();
+        return (await this.store.healthCheck?.()) ?? { status: 'healthy' };
+      },
+    };
+    for (const messenger of this.ctx.registry.messengerMap.values()) {
+      checks[`messenger:${messenger.alias}`] = () => messenger.healthCheck();
+    }
+    return aggregateHealth(checks, this.ctx.options.healthTimeoutMs);
+  }
+}
+
+function testDispatch(recipient: Recipient, now: Date): DispatchRecord {
+  const id = `test-${now.getTime()}-${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    id,
+    messageId: id,
+    messenger: recipient.messenger,
+    address: recipient.address,
+    userId: recipient.userId,
+    status: 'processing',
+    readStatus: 'unread',
+    attempts: 1,
+    lastError: null,
+    nextAttemptAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    createdAt: now,
+    dispatchedAt: null,
+    readAt: null,
+  };
+}
+
+/** Creates an engine. Validates every option and registration now, before the first send. */
+export function createSitemsg(options?: SitemsgOptions): Sitemsg {
+  return new Sitemsg(options);
+}

@@ -1,0 +1,137 @@
+/**
+ * sitemsg's typed errors. Every error carries a stable UPPER_SNAKE `code` (documented in
+ * docs/errors.md) and keeps its `cause`. `isInstance` checks a `Symbol.for` marker so that the
+ * check still works when two copies of @sitemsg/core are installed side by side.
+ */
+const MARKER = Symbol.for('@sitemsg/core/error');
+
+export interface SitemsgErrorOptions {
+  cause?: unknown;
+}
+
+export class SitemsgError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options: SitemsgErrorOptions = {}) {
+    super(message.startsWith('[sitemsg]') ? message : `[sitemsg] ${message}`, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+
+  static isInstance(value: unknown): value is SitemsgError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** The application wired sitemsg wrongly (missing secret, duplicate alias, bad option): fix the setup. */
+export class ConfigurationError extends SitemsgError {
+  constructor(message: string, options?: SitemsgErrorOptions) {
+    super('CONFIGURATION_ERROR', message, options);
+  }
+}
+
+/** The caller passed bad input (empty recipients, non-JSON context, bad address): fix the call. */
+export class ValidationError extends SitemsgError {
+  constructor(message: string, options?: SitemsgErrorOptions & { code?: string }) {
+    super(options?.code ?? 'VALIDATION_ERROR', message, options);
+  }
+}
+
+export class UnknownMessengerError extends ValidationError {
+  readonly alias: string;
+  constructor(alias: string) {
+    super(
+      `Unknown messenger "${alias}": register it with registerMessengerObjects() or createSitemsg({ messengers }).`,
+      {
+        code: 'UNKNOWN_MESSENGER',
+      },
+    );
+    this.alias = alias;
+  }
+}
+
+export class UnknownMessageTypeError extends ValidationError {
+  readonly alias: string;
+  constructor(alias: string) {
+    super(
+      `Unknown message type "${alias}": register it with registerMessageTypes() or createSitemsg({ messageTypes }).`,
+      {
+        code: 'UNKNOWN_MESSAGE_TYPE',
+      },
+    );
+    this.alias = alias;
+  }
+}
+
+/** A store could not read or write (connection lost, constraint broken). Usually worth retrying. */
+export class StoreError extends SitemsgError {
+  constructor(message: string, options?: SitemsgErrorOptions) {
+    super('STORE_ERROR', message, options);
+  }
+}
+
+/** A signed link (unsubscribe, mark read) was forged, altered or expired. */
+export class SignatureError extends SitemsgError {
+  constructor(message: string, options?: SitemsgErrorOptions) {
+    super('SIGNATURE_ERROR', message, options);
+  }
+}
+
+/** A messenger failed as a whole (not one recipient): misconfiguration, an SDK crash. */
+export class MessengerError extends SitemsgError {
+  readonly messenger: string;
+  constructor(messenger: string, message: string, options?: SitemsgErrorOptions & { code?: string }) {
+    super(options?.code ?? 'MESSENGER_ERROR', `[sitemsg] [${messenger}] ${message}`, options);
+    this.messenger = messenger;
+  }
+}
+
+/** A messenger could not get ready for a batch (login, connection): the whole batch is retried later. */
+export class MessengerWarmupError extends MessengerError {
+  constructor(messenger: string, message: string, options?: SitemsgErrorOptions) {
+    super(messenger, message, { ...options, code: 'MESSENGER_WARMUP_ERROR' });
+  }
+}
+
+export interface DeliveryErrorOptions extends SitemsgErrorOptions {
+  /** Whether a later attempt may succeed. Defaults from `statusCode` (see `isRetryableStatus`). */
+  retryable?: boolean;
+  statusCode?: number;
+  providerCode?: string;
+  responseBody?: string;
+}
+
+const MAX_BODY = 500;
+
+/**
+ * One recipient's delivery failed. Travels inside a Result outcome and is never thrown for one
+ * recipient: a bad address fails its own dispatch, not the batch.
+ */
+export class DeliveryError extends SitemsgError {
+  readonly retryable: boolean;
+  readonly statusCode: number | undefined;
+  readonly providerCode: string | undefined;
+  readonly responseBody: string | undefined;
+
+  constructor(message: string, options: DeliveryErrorOptions = {}) {
+    super('DELIVERY_ERROR', message, options);
+    this.statusCode = options.statusCode;
+    this.providerCode = options.providerCode;
+    this.responseBody = options.responseBody?.slice(0, MAX_BODY);
+    this.retryable = options.retryable ?? isRetryableStatus(options.statusCode);
+  }
+}
+
+/** The shared default: 408/409/429/5xx and no status at all (network) retry; other 4xx are permanent. */
+export function isRetryableStatus(statusCode: number | undefined): boolean {
+  if (statusCode === undefined) return true;
+  if (statusCode === 408 || statusCode === 409 || statusCode === 429) return true;
+  return statusCode >= 500 || statusCode < 400;
+}
+
+/** A short, single-line description of anything thrown, for logs and dispatch error rows. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

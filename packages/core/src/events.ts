@@ -1,0 +1,83 @@
+import type { DispatchRecord, MessageRecord } from './types.js';
+
+/** Event names, `noun:verb-past`. */
+export const SitemsgEvent = {
+  messageScheduled: 'message:scheduled',
+  dispatchSent: 'dispatch:sent',
+  dispatchError: 'dispatch:error',
+  dispatchFailed: 'dispatch:failed',
+  dispatchRead: 'dispatch:read',
+  subscriptionRemoved: 'subscription:removed',
+  linkRejected: 'link:rejected',
+  emailBounced: 'email:bounced',
+  inboxCreated: 'inbox:created',
+  inboxRead: 'inbox:read',
+} as const;
+export type SitemsgEventName = (typeof SitemsgEvent)[keyof typeof SitemsgEvent];
+
+/**
+ * Payload of each event. Plugins that emit their own events augment this interface:
+ * `declare module '@sitemsg/core' { interface SitemsgEventMap { 'sms:delivered': {...} } }`.
+ */
+export interface SitemsgEventMap {
+  'message:scheduled': { message: MessageRecord; dispatches: number; outcome: 'created' | 'grouped' };
+  'dispatch:sent': { dispatch: DispatchRecord; message: MessageRecord; providerMessageId?: string };
+  'dispatch:error': { dispatch: DispatchRecord; message: MessageRecord; error: string; nextAttemptAt: Date };
+  'dispatch:failed': { dispatch: DispatchRecord; message: MessageRecord; error: string };
+  'dispatch:read': { dispatch: DispatchRecord };
+  'subscription:removed': {
+    messageType: string;
+    messenger: string;
+    address: string;
+    userId: string | null;
+    dispatchId: string | null;
+  };
+  'link:rejected': { action: 'unsubscribe' | 'mark-read'; dispatchId: string; reason: string };
+  'email:bounced': { address: string; dispatchId: string | null; reason: string; permanent: boolean };
+  'inbox:created': { inboxMessageId: string; userId: string };
+  'inbox:read': { inboxMessageId: string; userId: string };
+}
+
+export type EventHandler<K extends keyof SitemsgEventMap> = (
+  payload: SitemsgEventMap[K],
+) => void | Promise<void>;
+
+type AnyHandler = (payload: never) => void | Promise<void>;
+
+/**
+ * Typed in-process events. Handlers observe: one that throws or rejects is reported to
+ * `onHandlerError` and never breaks the send that emitted the event.
+ */
+export class EventBus {
+  private readonly handlers = new Map<string, Set<AnyHandler>>();
+  private readonly onHandlerError: (event: string, error: unknown) => void;
+
+  constructor(onHandlerError: (event: string, error: unknown) => void) {
+    this.onHandlerError = onHandlerError;
+  }
+
+  /** Subscribes; returns a function that unsubscribes. */
+  on<K extends keyof SitemsgEventMap>(event: K, handler: EventHandler<K>): () => void {
+    const set = this.handlers.get(event) ?? new Set();
+    set.add(handler as AnyHandler);
+    this.handlers.set(event, set);
+    return () => set.delete(handler as AnyHandler);
+  }
+
+  emit<K extends keyof SitemsgEventMap>(event: K, payload: SitemsgEventMap[K]): void {
+    const set = this.handlers.get(event);
+    if (!set) return;
+    for (const handler of set) {
+      try {
+        const result = (handler as EventHandler<K>)(payload);
+        if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(event, error));
+      } catch (error) {
+        this.onHandlerError(event, error);
+      }
+    }
+  }
+
+  hasListeners(event: keyof SitemsgEventMap): boolean {
+    return (this.handlers.get(event)?.size ?? 0) > 0;
+  }
+}

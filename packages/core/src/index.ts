@@ -1,0 +1,101 @@
+export { type BackoffOptions, backoffDelay } from './backoff.js';
+export { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from './builtin-types.js';
+export { type Clock, ManualClock, systemClock } from './clock.js';
+export type { Attachment, CompiledMessage, RenderContext, TemplateRenderer } from './compiled.js';
+export {
+  cleanupSentMessages,
+  configureSitemsg,
+  getDefaultSitemsg,
+  getMessageTypeForApp,
+  getRegisteredMessageType,
+  getRegisteredMessageTypes,
+  getRegisteredMessengerObject,
+  getRegisteredMessengerObjects,
+  getUserPreferencesForUi,
+  onSitemsgEvent,
+  overrideMessageTypeForApp,
+  prepareDispatches,
+  recipients,
+  registerMessageTypes,
+  registerMessengerObjects,
+  scheduleMessages,
+  sendScheduledMessages,
+  sendTestMessage,
+  setUserPreferences,
+} from './default-instance.js';
+export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
+export type { Logger, SitemsgOptions } from './engine/options.js';
+export type {
+  PreferenceCell,
+  PreferenceRow,
+  PreferencesOptions,
+  PreferencesTable,
+} from './engine/preferences.js';
+export type { MessageInput, ScheduleOptions } from './engine/schedule.js';
+export type { SendCounts, SendOptions } from './engine/send.js';
+export { createSitemsg, Sitemsg } from './engine/sitemsg.js';
+export type { WorkOptions } from './engine/worker.js';
+export {
+  ConfigurationError,
+  DeliveryError,
+  type DeliveryErrorOptions,
+  describeError,
+  isRetryableStatus,
+  MessengerError,
+  MessengerWarmupError,
+  SignatureError,
+  SitemsgError,
+  StoreError,
+  UnknownMessageTypeError,
+  UnknownMessengerError,
+  ValidationError,
+} from './errors.js';
+export {
+  EventBus,
+  type EventHandler,
+  SitemsgEvent,
+  type SitemsgEventMap,
+  type SitemsgEventName,
+} from './events.js';
+export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
+export { assertJsonObject, type JsonObject, type JsonValue } from './json.js';
+export { buildLinkUrl, LinkAction, type LinkParams, signLink, verifyLink } from './links.js';
+export { MemoryStore } from './memory/memory-store.js';
+export { MessageType, type MessageTypeClass } from './message-type.js';
+export {
+  type DispatchResult,
+  MESSENGER_CONTRACT_VERSION,
+  Messenger,
+  type MessengerClass,
+  type MessengerOptions,
+  type OutgoingDispatch,
+  type SentReceipt,
+} from './messenger.js';
+export { err, ok, type Result } from './result.js';
+export {
+  type ClaimRequest,
+  type CleanupRequest,
+  type CleanupResult,
+  type CompletionOutcome,
+  type DispatchCounts,
+  type NewDispatch,
+  type NewMessage,
+  type ScheduleRequest,
+  type ScheduleResult,
+  STORE_CONTRACT_VERSION,
+  type Store,
+  type StoreScheduleOptions,
+  type SubscriptionFilter,
+  type Suppression,
+} from './store.js';
+export {
+  type ClaimedDispatch,
+  type DispatchErrorRecord,
+  type DispatchRecord,
+  DispatchStatus,
+  type MessageRecord,
+  ReadStatus,
+  type Recipient,
+  type SitemsgUser,
+  type Subscription,
+} from './types.js';

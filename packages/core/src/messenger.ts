@@ -1,0 +1,121 @@
+import type { CompiledMessage } from './compiled.js';
+import { type DeliveryError, ValidationError } from './errors.js';
+import type { HealthStatus } from './health.js';
+import { err, ok, type Result } from './result.js';
+import type { DispatchRecord, MessageRecord, SitemsgUser } from './types.js';
+
+/** Bumped when the Messenger contract changes incompatibly; the engine refuses a messenger built for another. */
+export const MESSENGER_CONTRACT_VERSION = 1 as const;
+
+/** One dispatch as a messenger receives it: rendered, with its signed links. */
+export interface OutgoingDispatch {
+  readonly dispatch: DispatchRecord;
+  readonly message: MessageRecord;
+  readonly compiled: CompiledMessage;
+  /** Signed unsubscribe URL when the message type allows unsubscription, else null (for List-Unsubscribe). */
+  readonly unsubscribeUrl: string | null;
+  readonly markReadUrl: string;
+}
+
+/** What the provider answered for an accepted dispatch. */
+export interface SentReceipt {
+  /** The provider's id for the sent message, when it returns one. */
+  readonly providerMessageId?: string;
+}
+
+/** One outcome per dispatch of the batch. */
+export interface DispatchResult {
+  readonly dispatchId: string;
+  readonly result: Result<SentReceipt, DeliveryError>;
+}
+
+export interface MessengerOptions {
+  /** Registers the messenger under another alias (several named messengers of one channel). */
+  readonly alias?: string;
+  readonly title?: string;
+}
+
+/** The static side of a messenger class, as `recipients(SmtpMessenger, ...)` uses it. */
+export interface MessengerClass {
+  readonly alias: string;
+  readonly prototype: Messenger;
+}
+
+/**
+ * Base class of every channel. Implement `send` (one outcome per dispatch: a bad address is one
+ * `err`, never a thrown batch) and, usually, `addressFromUser` and `validateAddress`. Open
+ * connections in `warmUp` (or `init` for long-lived ones) and close them in `coolDown` / `close`;
+ * never in the constructor.
+ */
+export abstract class Messenger {
+  /** The channel's default alias, e.g. `smtp`. */
+  static alias: string = '';
+  /** Compatibility of this messenger with the engine's contract. */
+  readonly messengerContractVersion: typeof MESSENGER_CONTRACT_VERSION = MESSENGER_CONTRACT_VERSION;
+  readonly alias: string;
+  readonly title: string;
+  /** Whether users may subscribe to messages on this channel (a preferences column). */
+  readonly allowUserSubscription: boolean = true;
+
+  constructor(options: MessengerOptions = {}) {
+    this.alias = options.alias ?? (new.target as unknown as MessengerClass).alias;
+    this.title = options.title ?? this.alias;
+  }
+
+  /** The address of a user on this channel (an e-mail, a phone number, a chat id), if the user has one. */
+  protected addressFromUser(_user: SitemsgUser): string | undefined {
+    return undefined;
+  }
+
+  /** Whether a raw address is usable on this channel. */
+  validateAddress(address: string): boolean {
+    return address.trim().length > 0;
+  }
+
+  /** Turns a user object or a raw address into an address, or says why it cannot. */
+  resolveAddress(recipient: SitemsgUser | string): Result<string, ValidationError> {
+    const address = typeof recipient === 'string' ? recipient : this.addressFromUser(recipient);
+    if (address === undefined) {
+      const who = typeof recipient === 'string' ? 'this recipient' : `user ${String(recipient.id)}`;
+      return err(
+        new ValidationError(`[${this.alias}] ${who} has no address on this messenger.`, {
+          code: 'BAD_ADDRESS',
+        }),
+      );
+    }
+    if (!this.validateAddress(address)) {
+      return err(
+        new ValidationError(`[${this.alias}] "${address}" is not a valid address.`, { code: 'BAD_ADDRESS' }),
+      );
+    }
+    return ok(address);
+  }
+
+  /** Opens long-lived resources; called once by the engine's `init()`. */
+  init(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Closes what `init` opened; called by the engine's `close()`. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Gets ready for a batch (connect, log in). Throwing marks the whole batch as a retryable error. */
+  warmUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Releases what `warmUp` took. Called even when the batch failed. */
+  coolDown(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Sends a batch; returns one outcome per dispatch (any order), expected failures as `err` values. */
+  abstract send(batch: readonly OutgoingDispatch[]): Promise<readonly DispatchResult[]>;
+
+  /** Health of the channel (credentials, reachability). The default has nothing to check. */
+  healthCheck(): Promise<HealthStatus> {
+    return Promise.resolve({ status: 'healthy' });
+  }
+}

@@ -1,0 +1,183 @@
+import type { HealthStatus } from './health.js';
+import type { JsonObject } from './json.js';
+import type {
+  ClaimedDispatch,
+  DispatchErrorRecord,
+  DispatchRecord,
+  DispatchStatus,
+  MessageRecord,
+  Subscription,
+} from './types.js';
+
+/** Bumped when the Store contract changes incompatibly; the engine refuses a store built for another. */
+export const STORE_CONTRACT_VERSION = 1 as const;
+
+export interface NewMessage {
+  readonly type: string;
+  readonly context: JsonObject;
+  readonly senderId: string | null;
+  readonly priority: number;
+  readonly sendAt: Date | null;
+  readonly idempotencyKey: string | null;
+  readonly groupMark: string | null;
+  /** False: the message waits for `prepareDispatches()` (no recipients were given). */
+  readonly dispatchesReady: boolean;
+}
+
+export interface NewDispatch {
+  readonly messenger: string;
+  readonly address: string;
+  readonly userId: string | null;
+}
+
+export interface ScheduleRequest {
+  readonly message: NewMessage;
+  readonly dispatches: readonly NewDispatch[];
+  /**
+   * For a message type with a group mark: given the context of a pending message of the same type
+   * and mark, returns the merged context. The store then joins the new message into that one
+   * (adding dispatches for new addresses) instead of creating a second message.
+   */
+  readonly merge?: (existing: JsonObject) => JsonObject;
+  readonly now: Date;
+}
+
+export interface ScheduleResult {
+  readonly message: MessageRecord;
+  /** The dispatches this call created (none for a duplicate idempotency key). */
+  readonly dispatches: readonly DispatchRecord[];
+  /** `created` a new message, `grouped` into a pending one, or `duplicate` of an earlier idempotency key. */
+  readonly outcome: 'created' | 'grouped' | 'duplicate';
+}
+
+/** Store-specific scheduling options, passed through from `scheduleMessages(..., options)`. */
+export interface StoreScheduleOptions {
+  /** The application's own transaction handle (e.g. a `pg.PoolClient` inside BEGIN), for a transactional outbox. */
+  readonly client?: unknown;
+}
+
+export interface ClaimRequest {
+  /** The worker's id: the lease owner every later write is fenced by. */
+  readonly owner: string;
+  readonly limit: number;
+  readonly now: Date;
+  readonly leaseMs: number;
+  /** Only dispatches of messages with exactly this priority. */
+  readonly priority?: number;
+  /** Only dispatches on these messengers (used to leave unknown messengers untouched). */
+  readonly messengers?: readonly string[];
+  /** Only dispatches of messages of these types. */
+  readonly messageTypes?: readonly string[];
+}
+
+/** What a worker reports for one dispatch it holds. The engine has already applied retry limits. */
+export type CompletionOutcome =
+  | { readonly dispatchId: string; readonly status: 'sent' }
+  | {
+      readonly dispatchId: string;
+      readonly status: 'error';
+      readonly error: string;
+      readonly nextAttemptAt: Date;
+    }
+  | { readonly dispatchId: string; readonly status: 'failed'; readonly error: string };
+
+export interface SubscriptionFilter {
+  readonly messageType?: string;
+  readonly messenger?: string;
+  readonly userId?: string;
+  readonly address?: string;
+}
+
+export interface Suppression {
+  readonly messageType: string;
+  readonly messenger: string;
+  readonly address: string;
+}
+
+export interface CleanupRequest {
+  /** Only sent dispatches created before this time; `null` for all sent dispatches. */
+  readonly before: Date | null;
+  /** Keep the messages (only delete dispatches). */
+  readonly dispatchesOnly: boolean;
+}
+
+export interface CleanupResult {
+  readonly dispatches: number;
+  readonly messages: number;
+}
+
+export type DispatchCounts = Record<DispatchStatus, number>;
+
+/**
+ * Persistence for messages, dispatches, their error log, subscriptions and suppressions. Every
+ * store passes `@sitemsg/testing`'s store suite. Stores are dumb on purpose: the engine decides
+ * retries, back-off and statuses; the store writes them atomically and fences them by lease owner.
+ */
+export interface Store {
+  readonly storeContractVersion: typeof STORE_CONTRACT_VERSION;
+  /** A short name for logs and health checks (`memory`, `postgres`). */
+  readonly name: string;
+  /** Connects and migrates; called by the engine's `init()`. Idempotent. */
+  init?(): Promise<void>;
+  /** Releases what the store itself created (never a pool or client the application passed in). */
+  close?(): Promise<void>;
+  healthCheck?(): Promise<HealthStatus>;
+
+  /**
+   * Resolves when new work may be due (e.g. a NOTIFY) or after `timeoutMs`, or when `signal`
+   * aborts. Stores without a wake-up channel leave it out and the worker polls.
+   */
+  waitForWork?(timeoutMs: number, signal: AbortSignal): Promise<void>;
+
+  /** Writes a message and its dispatches atomically (or groups / de-duplicates it). */
+  schedule(request: ScheduleRequest, options?: StoreScheduleOptions): Promise<ScheduleResult>;
+  /** Messages still waiting for `prepareDispatches()`, oldest first. */
+  listPostponedMessages(limit: number): Promise<MessageRecord[]>;
+  /** Adds dispatches to a postponed message and marks it ready, atomically. */
+  addDispatches(messageId: string, dispatches: readonly NewDispatch[], now: Date): Promise<DispatchRecord[]>;
+
+  /**
+   * Claims up to `limit` due dispatches (pending, error past its next attempt, or processing with
+   * an expired lease), highest priority first then oldest, counting one attempt each and leasing
+   * them to `owner` until `now + leaseMs`. Two concurrent claims never return the same dispatch.
+   */
+  claim(request: ClaimRequest): Promise<ClaimedDispatch[]>;
+  /** Extends the leases `owner` still holds; returns how many it still held. */
+  renewLeases(owner: string, dispatchIds: readonly string[], until: Date): Promise<number>;
+  /** Writes a batch of outcomes, only for dispatches `owner` still holds; returns how many were written. */
+  complete(owner: string, outcomes: readonly CompletionOutcome[], now: Date): Promise<number>;
+
+  getMessage(id: string): Promise<MessageRecord | null>;
+  getDispatch(id: string): Promise<DispatchRecord | null>;
+  listDispatches(filter: { messageId?: string; status?: DispatchStatus }): Promise<DispatchRecord[]>;
+  countDispatches(): Promise<DispatchCounts>;
+  listDispatchErrors(dispatchId: string): Promise<DispatchErrorRecord[]>;
+  /** Marks a dispatch read; false when it does not exist or was already read. */
+  markRead(dispatchId: string, now: Date): Promise<boolean>;
+  cleanup(request: CleanupRequest): Promise<CleanupResult>;
+
+  listSubscriptions(filter: SubscriptionFilter): Promise<Subscription[]>;
+  /** Adds a subscription; false when it already existed. */
+  addSubscription(subscription: Subscription): Promise<boolean>;
+  /** Removes matching subscriptions (messageType and messenger are required); returns how many. */
+  removeSubscriptions(
+    filter: SubscriptionFilter & { messageType: string; messenger: string },
+  ): Promise<number>;
+  /**
+   * Replaces a user's subscriptions for the (type, messenger) pairs in `scope` with `selected`,
+   * atomically: pairs outside `scope` are left alone.
+   */
+  replaceUserSubscriptions(
+    userId: string,
+    scope: readonly { messageType: string; messenger: string }[],
+    selected: readonly Subscription[],
+  ): Promise<void>;
+
+  /** Suppresses an address for a message type on a messenger; false when it already was. */
+  addSuppression(suppression: Suppression): Promise<boolean>;
+  /** Of the given addresses on messengers, those suppressed for this message type. */
+  findSuppressed(
+    messageType: string,
+    recipients: readonly { messenger: string; address: string }[],
+  ): Promise<Suppression[]>;
+}
