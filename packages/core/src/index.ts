@@ -23,6 +23,7 @@ export {
   sendTestMessage,
   setUserPreferences,
 } from './default-instance.js';
+export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
 export type { Logger, SitemsgOptions } from './engine/options.js';
 export type {

@@ -33,6 +33,11 @@ export interface MessengerOptions {
   /** Registers the messenger under another alias (several named messengers of one channel). */
   readonly alias?: string;
   readonly title?: string;
+  /**
+   * Marks this messenger as its channel's primary: the one the channel alias (e.g. `smtp`) and
+   * the class (`recipients(SmtpMessenger, ...)`) resolve to. Default: the first registered.
+   */
+  readonly primary?: boolean;
 }
 
 /** The static side of a messenger class, as `recipients(SmtpMessenger, ...)` uses it. */
@@ -56,10 +61,15 @@ export abstract class Messenger {
   readonly title: string;
   /** Whether users may subscribe to messages on this channel (a preferences column). */
   readonly allowUserSubscription: boolean = true;
+  /** The channel this messenger belongs to (its class's alias), e.g. `smtp` for `smtp_backup`. */
+  readonly channel: string;
+  readonly primary: boolean;
 
   constructor(options: MessengerOptions = {}) {
-    this.alias = options.alias ?? (new.target as unknown as MessengerClass).alias;
+    this.channel = (new.target as unknown as MessengerClass).alias;
+    this.alias = options.alias ?? this.channel;
     this.title = options.title ?? this.alias;
+    this.primary = options.primary ?? false;
   }
 
   /** The address of a user on this channel (an e-mail, a phone number, a chat id), if the user has one. */

@@ -7,12 +7,22 @@ const ALIAS = /^[a-z0-9][a-z0-9_.-]*$/i;
 /** The messengers and message types one engine knows, validated when they are registered. */
 export class Registry {
   private readonly messengers = new Map<string, Messenger>();
+  /** Per channel (`smtp`), the messenger its alias and class resolve to when none is registered under that exact alias. */
+  private readonly primaries = new Map<string, Messenger>();
   private readonly messageTypes = new Map<string, MessageTypeClass>();
   private readonly appOverrides = new Map<string, string>();
 
   registerMessengers(messengers: readonly Messenger[]): void {
     for (const messenger of messengers) validateMessenger(messenger, this.messengers);
-    for (const messenger of messengers) this.messengers.set(messenger.alias, messenger);
+    for (const messenger of messengers) {
+      this.messengers.set(messenger.alias, messenger);
+      const current = this.primaries.get(messenger.channel);
+      if (current?.primary && messenger.primary && current !== messenger) {
+        throw new ConfigurationError(`Two messengers are marked primary for channel "${messenger.channel}".`);
+      }
+      if (!current || (messenger.primary && !current.primary))
+        this.primaries.set(messenger.channel, messenger);
+    }
   }
 
   registerMessageTypes(types: readonly MessageTypeClass[]): void {
@@ -29,7 +39,7 @@ export class Registry {
   }
 
   messenger(alias: string): Messenger {
-    const messenger = this.messengers.get(alias);
+    const messenger = this.messengers.get(alias) ?? this.primaries.get(alias);
     if (!messenger) throw new UnknownMessengerError(alias);
     return messenger;
   }
@@ -37,8 +47,11 @@ export class Registry {
   /** A messenger by alias, or the first registered instance of a messenger class. */
   resolveMessenger(aliasOrClass: string | MessengerClass): Messenger {
     if (typeof aliasOrClass === 'string') return this.messenger(aliasOrClass);
-    for (const messenger of this.messengers.values())
+    const primary = this.primaries.get(aliasOrClass.alias);
+    if (primary && primary instanceof (aliasOrClass as never)) return primary;
+    for (const messenger of this.messengers.values()) {
       if (messenger instanceof (aliasOrClass as never)) return messenger;
+    }
     throw new UnknownMessengerError(aliasOrClass.alias || '(unnamed class)');
   }
 
