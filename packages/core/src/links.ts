@@ -29,7 +29,7 @@ export function verifyLink(
   nowMs: number,
 ): Result<void, SignatureError> {
   const expected = Buffer.from(signLink(secret, action, params));
-  const given = Buffer.from(token);
+  const given = Buffer.from(typeof token === 'string' ? token : '');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return err(new SignatureError(`The ${action} link's signature does not match.`));
   }
