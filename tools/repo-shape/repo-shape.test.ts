@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Every publishable package has the same file set and package.json shape (see STYLE.md). */
+const root = resolve(import.meta.dirname, '../..');
+const packages = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
+
+describe.each(packages)('packages/%s', (dir) => {
+  const base = join(root, 'packages', dir);
+  const pkg = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8'));
+
+  it('has the standard files', () => {
+    for (const file of ['README.md', 'src/index.ts', 'tsconfig.json', 'tsup.config.ts', 'vitest.config.ts']) {
+      expect(existsSync(join(base, file)), file).toBe(true);
+    }
+    expect(readdirSync(join(base, 'test')).some((f) => f.endsWith('.test.ts'))).toBe(true);
+  });
+
+  it('is an ESM package with source-first exports and the shared scripts', () => {
+    expect(pkg.name).toBe(`@sitemsg/${dir}`);
+    expect(pkg.type).toBe('module');
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.files).toEqual(['dist']);
+    expect(pkg.engines.node).toBe('>=20.19');
+    expect(pkg.publishConfig).toEqual({ access: 'public', provenance: true });
+    expect(pkg.repository.directory).toBe(`packages/${dir}`);
+    expect(Object.keys(pkg.exports['.'])).toEqual(['@sitemsg/source', 'types', 'default']);
+    for (const script of ['build', 'typecheck', 'test', 'lint:package', 'lint:types']) {
+      expect(pkg.scripts[script], script).toBeTypeOf('string');
+    }
+  });
+
+  it('takes @sitemsg/core as a peer, never as a runtime dependency (plugins)', () => {
+    if (dir === 'core') {
+      expect(pkg.dependencies ?? {}).toEqual({});
+      return;
+    }
+    expect(pkg.dependencies?.['@sitemsg/core']).toBeUndefined();
+    expect(pkg.peerDependencies?.['@sitemsg/core']).toBe('workspace:^');
+  });
+});
+
+describe('workspace', () => {
+  it('lists every package and example as a test project', async () => {
+    const { testProjects } = await import('../../vitest.workspace.ts');
+    expect(testProjects).toEqual(expect.arrayContaining(['packages/*', 'examples/*']));
+  });
+
+  it('pins pnpm and keeps the README commands in step with it', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const version = pkg.packageManager.split('@')[1];
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`npx pnpm@${version} install && npx pnpm@${version} quickstart`);
+    expect(readme).toContain(`npx pnpm@${version} install && npx pnpm@${version} test`);
+  });
+});
