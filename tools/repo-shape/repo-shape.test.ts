@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 
 /** Every publishable package has the same file set and package.json shape (see STYLE.md). */
 const root = resolve(import.meta.dirname, '../..');
-const packages = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
+const packages = readdirSync(join(root, 'packages')).filter((d) =>
+  existsSync(join(root, 'packages', d, 'package.json')),
+);
 
 describe.each(packages)('packages/%s', (dir) => {
   const base = join(root, 'packages', dir);
