@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
 mkdirSync('.tmp', { recursive: true });
-execFileSync('pnpm', ['-s', 'changeset', 'status', '--output=.tmp/changeset-status.json'], { stdio: 'inherit' });
+execFileSync('pnpm', ['-s', 'changeset', 'status', '--output=.tmp/changeset-status.json'], {
+  stdio: 'inherit',
+});
 const status = JSON.parse(readFileSync('.tmp/changeset-status.json', 'utf8'));
 const majors = status.releases.filter((r) => r.oldVersion.startsWith('0.') && !r.newVersion.startsWith('0.'));
 for (const r of status.releases) console.log(`${r.name}: ${r.oldVersion} -> ${r.newVersion} (${r.type})`);
