@@ -50,6 +50,8 @@ export class MemoryStore implements Store {
   private readonly idempotency = new Map<string, string>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly suppressions = new Map<string, Suppression>();
+  /** Messages by type and group mark, so grouping does not scan every message. */
+  private readonly groups = new Map<string, Set<MessageRow>>();
 
   async healthCheck(): Promise<HealthStatus> {
     return { status: 'healthy', detail: `${this.dispatches.size} dispatches in memory` };
@@ -82,6 +84,7 @@ export class MemoryStore implements Store {
       snapshot: null,
     };
     this.messages.set(id, row);
+    if (row.groupMark !== null) this.groupOf(row).add(row);
     if (message.idempotencyKey !== null) this.idempotency.set(message.idempotencyKey, id);
     const created = this.insertDispatches(row, request.dispatches, now);
     return { message: this.copyMessage(id), dispatches: created, outcome: 'created' };
@@ -214,6 +217,7 @@ export class MemoryStore implements Store {
       for (const message of touched) {
         if (message.dispatchIds.size > 0) continue;
         this.messages.delete(message.id);
+        if (message.groupMark !== null) this.groupOf(message).delete(message);
         if (message.idempotencyKey !== null) this.idempotency.delete(message.idempotencyKey);
         messages++;
       }
@@ -352,16 +356,27 @@ export class MemoryStore implements Store {
 
   /** A message of the same type, mark and readiness whose dispatches have not been attempted yet. */
   private findOpenGroup(message: NewMessage): MessageRow | null {
-    for (const row of this.messages.values()) {
-      if (row.type !== message.type || row.groupMark !== message.groupMark) continue;
+    const candidates = this.groupOf({ type: message.type, groupMark: message.groupMark });
+    for (const row of candidates) {
       if (row.dispatchesReady !== message.dispatchesReady) continue;
       const untouched = [...row.dispatchIds].every((id) => {
         const d = this.dispatches.get(id)!;
         return d.status === 'pending' && d.attempts === 0;
       });
       if (untouched) return row;
+      candidates.delete(row); // once attempted, a message never takes new members again
     }
     return null;
+  }
+
+  private groupOf(message: { type: string; groupMark: string | null }): Set<MessageRow> {
+    const key = `${message.type}\u0000${message.groupMark}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = new Set();
+      this.groups.set(key, group);
+    }
+    return group;
   }
 
   /** Messages are handed out as frozen snapshots (contexts are deep-frozen), rebuilt only after a change. */
