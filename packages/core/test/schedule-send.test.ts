@@ -330,6 +330,20 @@ describe('registration', () => {
     expect(() => setup({ bogus: 1 } as never)).toThrow(/Unknown option "bogus"/);
   });
 
+  it('resolves a channel alias and a messenger class to the primary of several named messengers', () => {
+    const backup = new TestMessenger({ alias: 'test_backup' });
+    const main = new TestMessenger({ alias: 'test_main', primary: true });
+    const { sitemsg } = setup({ messengers: [backup, main] });
+    expect(sitemsg.getRegisteredMessengerObject('test')).toBe(main);
+    expect(sitemsg.recipients(TestMessenger, 'a@x.test')).toEqual([
+      { messenger: 'test_main', address: 'a@x.test', userId: null },
+    ]);
+    expect(sitemsg.recipients('test_backup', 'a@x.test')[0]?.messenger).toBe('test_backup');
+    expect(() => setup({ messengers: [main, new TestMessenger({ alias: 'other', primary: true })] })).toThrow(
+      /Two messengers are marked primary for channel "test"/,
+    );
+  });
+
   it('lets a reusable app use its default type unless the application overrides it', () => {
     class Default extends MessageType {
       static override alias = 'lib_welcome';
