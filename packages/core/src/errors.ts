@@ -3,7 +3,8 @@
  * docs/errors.md) and keeps its `cause`. `isInstance` checks a `Symbol.for` marker so that the
  * check still works when two copies of @sitemsg/core are installed side by side.
  */
-const MARKER = Symbol.for('@sitemsg/core/error');
+/** One global marker per error class name: `ValidationError.isInstance(e)` survives duplicate installs. */
+const markerFor = (className: string): symbol => Symbol.for(`@sitemsg/core/error/${className}`);
 
 export interface SitemsgErrorOptions {
   cause?: unknown;
@@ -16,11 +17,23 @@ export class SitemsgError extends Error {
     super(message.startsWith('[sitemsg]') ? message : `[sitemsg] ${message}`, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, MARKER, { value: true });
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      Object.defineProperty(this, markerFor((c as { name: string }).name), { value: true });
+    }
   }
 
-  static isInstance(value: unknown): value is SitemsgError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  /** Like `instanceof`, but also true for errors thrown by another installed copy of @sitemsg/core. */
+  static isInstance<T extends SitemsgError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[markerFor(this.name)] === true
+    );
   }
 }
 
@@ -95,6 +108,8 @@ export class MessengerWarmupError extends MessengerError {
 }
 
 export interface DeliveryErrorOptions extends SitemsgErrorOptions {
+  /** The provider asked to wait this long before retrying (Retry-After); the engine honours it. */
+  retryAfterMs?: number;
   /** Whether a later attempt may succeed. Defaults from `statusCode` (see `isRetryableStatus`). */
   retryable?: boolean;
   statusCode?: number;
@@ -113,9 +128,11 @@ export class DeliveryError extends SitemsgError {
   readonly statusCode: number | undefined;
   readonly providerCode: string | undefined;
   readonly responseBody: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: DeliveryErrorOptions = {}) {
     super('DELIVERY_ERROR', message, options);
+    this.retryAfterMs = options.retryAfterMs;
     this.statusCode = options.statusCode;
     this.providerCode = options.providerCode;
     this.responseBody = options.responseBody?.slice(0, MAX_BODY);

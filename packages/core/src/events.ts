@@ -6,6 +6,7 @@ export const SitemsgEvent = {
   dispatchSent: 'dispatch:sent',
   dispatchError: 'dispatch:error',
   dispatchFailed: 'dispatch:failed',
+  dispatchDelivered: 'dispatch:delivered',
   dispatchRead: 'dispatch:read',
   subscriptionRemoved: 'subscription:removed',
   linkRejected: 'link:rejected',
@@ -24,6 +25,14 @@ export interface SitemsgEventMap {
   'dispatch:sent': { dispatch: DispatchRecord; message: MessageRecord; providerMessageId?: string };
   'dispatch:error': { dispatch: DispatchRecord; message: MessageRecord; error: string; nextAttemptAt: Date };
   'dispatch:failed': { dispatch: DispatchRecord; message: MessageRecord; error: string };
+  /** The provider reported final delivery (a webhook), after `dispatch:sent`. */
+  'dispatch:delivered': {
+    dispatchId: string | null;
+    address: string;
+    messenger: string;
+    providerMessageId?: string;
+    at: Date;
+  };
   'dispatch:read': { dispatch: DispatchRecord };
   'subscription:removed': {
     messageType: string;

@@ -25,7 +25,7 @@ export {
 } from './default-instance.js';
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
-export type { Logger, SitemsgOptions } from './engine/options.js';
+export type { SitemsgOptions } from './engine/options.js';
 export type {
   PreferenceCell,
   PreferenceRow,
@@ -61,6 +61,7 @@ export {
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
 export { assertJsonObject, type JsonObject, type JsonValue } from './json.js';
 export { buildLinkUrl, LinkAction, type LinkParams, signLink, verifyLink } from './links.js';
+export { completeLogger, type Logger } from './logger.js';
 export { MemoryStore } from './memory/memory-store.js';
 export { MessageType, type MessageTypeClass } from './message-type.js';
 export {
@@ -68,6 +69,7 @@ export {
   MESSENGER_CONTRACT_VERSION,
   Messenger,
   type MessengerClass,
+  type MessengerEngineContext,
   type MessengerOptions,
   type OutgoingDispatch,
   type SentReceipt,

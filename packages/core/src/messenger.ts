@@ -1,6 +1,9 @@
+import { type Clock, systemClock } from './clock.js';
 import type { CompiledMessage } from './compiled.js';
 import { type DeliveryError, ValidationError } from './errors.js';
+import type { SitemsgEventMap } from './events.js';
 import type { HealthStatus } from './health.js';
+import { completeLogger, type Logger } from './logger.js';
 import { err, ok, type Result } from './result.js';
 import type { DispatchRecord, MessageRecord, SitemsgUser } from './types.js';
 
@@ -40,6 +43,13 @@ export interface MessengerOptions {
   readonly primary?: boolean;
 }
 
+/** What the engine lends a messenger when it is registered: its logger, clock and event bus. */
+export interface MessengerEngineContext {
+  readonly logger: Required<Logger>;
+  readonly clock: Clock;
+  emit<K extends keyof SitemsgEventMap>(event: K, payload: SitemsgEventMap[K]): void;
+}
+
 /** The static side of a messenger class, as `recipients(SmtpMessenger, ...)` uses it. */
 export interface MessengerClass {
   readonly alias: string;
@@ -64,6 +74,12 @@ export abstract class Messenger {
   /** The channel this messenger belongs to (its class's alias), e.g. `smtp` for `smtp_backup`. */
   readonly channel: string;
   readonly primary: boolean;
+  /** The engine's logger, clock and events once registered (silent, system time, no-op before). */
+  protected engine: MessengerEngineContext = {
+    logger: completeLogger(),
+    clock: systemClock,
+    emit: () => {},
+  };
 
   constructor(options: MessengerOptions = {}) {
     this.channel = (new.target as unknown as MessengerClass).alias;
@@ -99,6 +115,11 @@ export abstract class Messenger {
       );
     }
     return ok(address);
+  }
+
+  /** Called by the engine at registration; messengers read `this.engine` rather than overriding this. */
+  attachEngine(context: MessengerEngineContext): void {
+    this.engine = context;
   }
 
   /** Opens long-lived resources; called once by the engine's `init()`. */

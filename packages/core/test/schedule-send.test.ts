@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CompiledMessage,
+  DeliveryError,
   EmailHtmlMessage,
   EmailTextMessage,
+  err,
   MessageType,
   type RenderContext,
   UnknownMessageTypeError,
@@ -177,6 +179,29 @@ describe('sending', () => {
       status: 'error',
       attempts: 15,
     });
+  });
+
+  it('waits at least as long as the provider asked (Retry-After) before the next attempt', async () => {
+    const { sitemsg, messenger, clock } = setup({ backoff: { baseMs: 1000, jitter: 0 } });
+    messenger.send = async (batch) =>
+      batch.map((o) => ({
+        dispatchId: o.dispatch.id,
+        result: err(new DeliveryError('429', { statusCode: 429, retryAfterMs: 90_000 })),
+      }));
+    const [s] = await sitemsg.scheduleMessages('x', sitemsg.recipients('test', 'a@x.test'));
+    await sitemsg.sendScheduledMessages();
+    expect((await sitemsg.store.getDispatch(s!.dispatches[0]!.id))?.nextAttemptAt).toEqual(
+      new Date(clock.now() + 90_000),
+    );
+  });
+
+  it('lends the engine logger to registered messengers', async () => {
+    const lines: string[] = [];
+    const { messenger } = setup({ logger: { info: (m) => void lines.push(m) } });
+    (messenger as unknown as { engine: { logger: { info(m: string): void } } }).engine.logger.info(
+      'from plugin',
+    );
+    expect(lines).toEqual(['from plugin']);
   });
 
   it('marks the whole batch as a retryable error when warm-up fails', async () => {

@@ -3,18 +3,13 @@ import type { BackoffOptions } from '../backoff.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { TemplateRenderer } from '../compiled.js';
 import { ConfigurationError } from '../errors.js';
+import { completeLogger, type Logger } from '../logger.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger } from '../messenger.js';
 import type { Store } from '../store.js';
 import type { SitemsgUser } from '../types.js';
 
-/** Where sitemsg reports what it does. Every method is optional; the default logs nothing. */
-export interface Logger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
-  info?(message: string, fields?: Record<string, unknown>): void;
-  warn?(message: string, fields?: Record<string, unknown>): void;
-  error?(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger };
 
 export interface SitemsgOptions {
   /** Where messages live. Default: a new MemoryStore. */
@@ -61,8 +56,6 @@ export interface ResolvedOptions {
   readonly healthTimeoutMs: number;
 }
 
-const silent = (): void => {};
-
 /** Validates options once, at `createSitemsg`, so a wrong setup fails at start-up, not at the first send. */
 export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
   const known = new Set([
@@ -101,7 +94,6 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
   if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(linkBasePath)) {
     throw new ConfigurationError(`linkBasePath must look like "/sitemsg" (got "${linkBasePath}").`);
   }
-  const logger = options.logger ?? {};
   return {
     secret: options.secret ?? null,
     siteUrl: siteUrl.replace(/\/+$/, ''),
@@ -111,12 +103,7 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
     renderer: options.renderer ?? null,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-    logger: {
-      debug: logger.debug?.bind(logger) ?? silent,
-      info: logger.info?.bind(logger) ?? silent,
-      warn: logger.warn?.bind(logger) ?? silent,
-      error: logger.error?.bind(logger) ?? silent,
-    },
+    logger: completeLogger(options.logger),
     backoff: options.backoff ?? {},
     leaseMs,
     workerId: options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,

@@ -234,7 +234,11 @@ function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now
   const limit = type ? type.sendRetryLimit : 10;
   const exhausted = limit !== null && dispatch.attempts >= Math.max(1, limit);
   if (verdict.permanent || exhausted) return { dispatchId: dispatch.id, status: 'failed', error };
-  const delay = backoffDelay(dispatch.attempts, ctx.options.backoff, ctx.options.random);
+  const retryAfter = verdict.error instanceof DeliveryError ? (verdict.error.retryAfterMs ?? 0) : 0;
+  const delay = Math.max(
+    retryAfter,
+    backoffDelay(dispatch.attempts, ctx.options.backoff, ctx.options.random),
+  );
   return { dispatchId: dispatch.id, status: 'error', error, nextAttemptAt: new Date(now.getTime() + delay) };
 }
 

@@ -45,12 +45,12 @@ export class Sitemsg {
       EmailHtmlMessage,
       ...(options.messageTypes ?? []),
     ]);
-    registry.registerMessengers(options.messengers ?? []);
     const events = new EventBus((event, error) =>
       resolved.logger.error(`[sitemsg] a "${event}" handler failed: ${describeError(error)}`),
     );
     this.store = store;
     this.ctx = { store, registry, events, options: resolved };
+    this.registerMessengerObjects(...(options.messengers ?? []));
   }
 
   /** The id this engine claims dispatches under. */
@@ -79,6 +79,9 @@ export class Sitemsg {
 
   registerMessengerObjects(...messengers: Messenger[]): void {
     this.ctx.registry.registerMessengers(messengers);
+    const { logger, clock } = this.ctx.options;
+    const emit = this.ctx.events.emit.bind(this.ctx.events);
+    for (const messenger of messengers) messenger.attachEngine({ logger, clock, emit });
     if (this.ready)
       this.ready = this.ready.then(async () => {
         for (const m of messengers) await m.init();

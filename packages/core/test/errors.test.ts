@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigurationError,
+  DeliveryError,
+  isRetryableStatus,
+  SignatureError,
+  SitemsgError,
+  UnknownMessengerError,
+  ValidationError,
+} from '../src/index.js';
+
+describe('errors', () => {
+  it('isInstance follows the class hierarchy, also for copies made by another install (same markers)', () => {
+    const unknown = new UnknownMessengerError('sms');
+    expect(SitemsgError.isInstance(unknown)).toBe(true);
+    expect(ValidationError.isInstance(unknown)).toBe(true);
+    expect(UnknownMessengerError.isInstance(unknown)).toBe(true);
+    expect(SignatureError.isInstance(unknown)).toBe(false);
+    expect(ConfigurationError.isInstance(new Error('plain'))).toBe(false);
+    const foreign = Object.defineProperty(
+      new Error('from another copy'),
+      Symbol.for('@sitemsg/core/error/ValidationError'),
+      {
+        value: true,
+      },
+    );
+    expect(ValidationError.isInstance(foreign)).toBe(true);
+    expect(unknown).toMatchObject({ name: 'UnknownMessengerError', code: 'UNKNOWN_MESSENGER', alias: 'sms' });
+    expect(unknown.message).toMatch(/^\[sitemsg\] Unknown messenger "sms"/);
+  });
+
+  it('classifies provider answers: 408/409/429/5xx and network errors retry, other 4xx are permanent', () => {
+    expect([undefined, 408, 409, 429, 500, 503].map(isRetryableStatus)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([400, 401, 403, 404, 413, 422].map(isRetryableStatus)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const error = new DeliveryError('rate limited', {
+      statusCode: 429,
+      retryAfterMs: 5000,
+      responseBody: 'x'.repeat(2000),
+    });
+    expect(error).toMatchObject({ retryable: true, retryAfterMs: 5000 });
+    expect(error.responseBody).toHaveLength(500);
+  });
+});
