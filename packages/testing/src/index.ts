@@ -1,0 +1,3 @@
+export * from './fakes.js';
+export * from './messenger.js';
+export * from './store.js';

@@ -1,0 +1,28 @@
+import type { Messenger } from '@sitemsg/core';
+import { describe, expect, it } from 'vitest';
+import { type MessengerHarness, start } from './harness.js';
+
+/** A health check that throws counts as unhealthy, as the engine's aggregate does. */
+async function healthOf(messenger: Messenger): Promise<string> {
+  try {
+    return (await messenger.healthCheck()).status;
+  } catch {
+    return 'unhealthy';
+  }
+}
+
+/** The health check reflects the provider. */
+export function healthCases(harness: MessengerHarness): void {
+  describe('health check', () => {
+    it('is healthy when the provider answers, and not when it refuses or is unreachable', async () => {
+      const { messenger, provider } = await start(harness);
+      expect(await healthOf(messenger)).toBe('healthy');
+      provider.failAll('auth');
+      expect(await healthOf(messenger)).not.toBe('healthy');
+      provider.failAll('network');
+      expect(await healthOf(messenger)).not.toBe('healthy');
+      provider.failAll(null);
+      expect(await healthOf(messenger)).toBe('healthy');
+    }, 30_000);
+  });
+}

@@ -1,0 +1,2 @@
+export type { StoreHarness } from './store/harness.js';
+export { storeConformance } from './store/suite.js';

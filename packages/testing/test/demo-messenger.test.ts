@@ -1,0 +1,4 @@
+import { createDemoMessengerSetup } from '../src/fakes.js';
+import { messengerConformance } from '../src/messenger.js';
+
+messengerConformance('HttpDemoMessenger', { setup: createDemoMessengerSetup });
