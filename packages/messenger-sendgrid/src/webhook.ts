@@ -32,9 +32,13 @@ export interface SendgridEventHandlerOptions {
    * Webhook): base64 DER as SendGrid shows it, a PEM, or a KeyObject. ECDSA P-256.
    */
   readonly publicKey: string | KeyObject;
-  /** Where `email:bounced` is emitted: the engine (`createSitemsg(...)`) or anything with its `emit`. */
-  readonly sitemsg: { emit(event: 'email:bounced', payload: SitemsgEventMap['email:bounced']): void };
-  /** Called for each `delivered` event (core has no delivery event yet). */
+  /** Where `email:bounced` and `dispatch:delivered` are emitted: the engine (`createSitemsg(...)`) or anything with its `emit`. */
+  readonly sitemsg: {
+    emit<K extends 'email:bounced' | 'dispatch:delivered'>(event: K, payload: SitemsgEventMap[K]): void;
+  };
+  /** The messenger alias reported in `dispatch:delivered`. Default `sendgrid`. */
+  readonly messenger?: string;
+  /** Also called for each `delivered` event, with SendGrid's details (receiving server's response). */
   readonly onDelivered?: (event: SendgridDeliveredEvent) => void | Promise<void>;
   /** Refuse requests whose signed timestamp is older than this (replay window). Default: no limit. */
   readonly maxAgeSeconds?: number;
@@ -63,7 +67,7 @@ export type SendgridEventHandler = (
  * Verifies and parses SendGrid's signed event webhook. Framework-neutral: pass the raw request
  * body (exactly the bytes received: the signature covers them) and the headers. A bad signature
  * is an `err(SignatureError)` and nothing is emitted; bounce and dropped events become
- * `email:bounced`, delivered events go to `onDelivered`.
+ * `email:bounced`, delivered events to `dispatch:delivered` (and `onDelivered`).
  */
 export function createSendgridEventHandler(options: SendgridEventHandlerOptions): SendgridEventHandler {
   const key = loadPublicKey(options.publicKey);
@@ -188,7 +192,15 @@ async function dispatchEvents(
       options.sitemsg.emit('email:bounced', bounce(event, address));
       summary.bounced++;
     } else if (event.event === 'delivered') {
-      await options.onDelivered?.(delivered(event, address));
+      const details = delivered(event, address);
+      options.sitemsg.emit('dispatch:delivered', {
+        dispatchId: details.dispatchId,
+        address,
+        messenger: options.messenger ?? 'sendgrid',
+        ...(details.providerMessageId !== null && { providerMessageId: details.providerMessageId }),
+        at: details.at ?? new Date(),
+      });
+      await options.onDelivered?.(details);
       summary.delivered++;
     } else {
       summary.ignored++;

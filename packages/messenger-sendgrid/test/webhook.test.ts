@@ -24,6 +24,7 @@ const TIMESTAMP = String(NOW.getTime() / 1000);
 interface Captured {
   readonly bounced: SitemsgEventMap['email:bounced'][];
   readonly delivered: SendgridDeliveredEvent[];
+  readonly engineDelivered: SitemsgEventMap['dispatch:delivered'][];
 }
 
 let app: WebhookApp | undefined;
@@ -40,9 +41,12 @@ async function mounted(
   extra: Partial<SendgridEventHandlerOptions> = {},
 ): Promise<{ url: string } & Captured> {
   const sitemsg = createSitemsg();
-  const captured: Captured = { bounced: [], delivered: [] };
+  const captured: Captured = { bounced: [], delivered: [], engineDelivered: [] };
   sitemsg.on('email:bounced', (e) => {
     captured.bounced.push(e);
+  });
+  sitemsg.on('dispatch:delivered', (e) => {
+    captured.engineDelivered.push(e);
   });
   app = new WebhookApp(
     createSendgridEventHandler({
@@ -151,6 +155,15 @@ describe('SendGrid event webhook', () => {
         messageId: '3',
         providerMessageId: 'msg-1.filter0001.4',
         response: '250 OK',
+        at: new Date(1772366403 * 1000),
+      },
+    ]);
+    expect(site.engineDelivered).toEqual([
+      {
+        dispatchId: '14',
+        address: 'ok@example.org',
+        messenger: 'sendgrid',
+        providerMessageId: 'msg-1.filter0001.4',
         at: new Date(1772366403 * 1000),
       },
     ]);
