@@ -1,0 +1,133 @@
+import type {
+  DispatchErrorRecord,
+  DispatchRecord,
+  DispatchStatus,
+  JsonObject,
+  MessageRecord,
+  ReadStatus,
+} from '@sitemsg/core';
+
+/**
+ * A stored message. Ids are numbers from one counter shared with dispatches, so `_id` order is
+ * creation order; the API exposes them as decimal strings.
+ */
+export interface MessageDoc {
+  _id: number;
+  type: string;
+  /** The context as JSON text: BSON would turn `$ref`/`$id` keys into DBRefs and refuses some `$` keys. */
+  context: string;
+  senderId: string | null;
+  priority: number;
+  dispatchesReady: boolean;
+  createdAt: Date;
+  sendAt: Date | null;
+  idempotencyKey: string | null;
+  groupMark: string | null;
+  /** Bumped by every context merge and when the group closes: grouping writes compare it (CAS). */
+  version: number;
+  /** Present while new messages may still be grouped into this one (none of its dispatches claimed). */
+  groupOpen?: true;
+  /** The stage token of dispatches committed to this message but not yet made claimable. */
+  staging?: string;
+}
+
+export interface DispatchDoc {
+  _id: number;
+  messageId: number;
+  messenger: string;
+  address: string;
+  userId: string | null;
+  status: DispatchStatus;
+  readStatus: ReadStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  createdAt: Date;
+  dispatchedAt: Date | null;
+  readAt: Date | null;
+  /** Copied from the message, so the claim needs no join. */
+  priority: number;
+  type: string;
+  /** The message has a group mark: claiming it closes the group. */
+  grouped: boolean;
+  /**
+   * When the dispatch can next be claimed; set if and only if it is claimable at some time
+   * (pending: its send-at, error: its next attempt, processing: its lease expiry).
+   */
+  due?: Date;
+  /** The stage token while the dispatch is written but not yet committed: invisible to everything. */
+  staged?: string;
+  stagedAt?: Date;
+  claimToken?: string;
+  /** The error log, newest last (capped). */
+  errors?: { error: string; at: Date }[];
+}
+
+export interface SubscriptionDoc {
+  messageType: string;
+  messenger: string;
+  userId: string | null;
+  address: string | null;
+  /** `u:<userId>` or `a:<address>`: the unique key besides type and messenger. */
+  subscriber: string;
+}
+
+export interface SuppressionDoc {
+  messageType: string;
+  messenger: string;
+  address: string;
+}
+
+/** Dispatch reads never carry the error log or internal fields over the wire. */
+export const DISPATCH_PROJECTION = { errors: 0, claimToken: 0, staged: 0, stagedAt: 0 } as const;
+
+/** Visible dispatches: committed ones only. */
+export const COMMITTED = { staged: { $exists: false } } as const;
+
+/** Parses an API id; anything that is not one of ours matches nothing. */
+export function parseId(id: string): number | null {
+  if (!/^[1-9]\d{0,15}$/.test(id)) return null;
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export function toMessageRecord(doc: MessageDoc): MessageRecord {
+  return {
+    id: String(doc._id),
+    type: doc.type,
+    context: JSON.parse(doc.context) as JsonObject,
+    senderId: doc.senderId,
+    priority: doc.priority,
+    dispatchesReady: doc.dispatchesReady,
+    createdAt: doc.createdAt,
+    sendAt: doc.sendAt,
+    idempotencyKey: doc.idempotencyKey,
+    groupMark: doc.groupMark,
+  };
+}
+
+export function toDispatchRecord(doc: DispatchDoc): DispatchRecord {
+  return {
+    id: String(doc._id),
+    messageId: String(doc.messageId),
+    messenger: doc.messenger,
+    address: doc.address,
+    userId: doc.userId,
+    status: doc.status,
+    readStatus: doc.readStatus,
+    attempts: doc.attempts,
+    lastError: doc.lastError,
+    nextAttemptAt: doc.nextAttemptAt,
+    leaseOwner: doc.leaseOwner,
+    leaseExpiresAt: doc.leaseExpiresAt,
+    createdAt: doc.createdAt,
+    dispatchedAt: doc.dispatchedAt,
+    readAt: doc.readAt,
+  };
+}
+
+export function toErrorRecords(doc: Pick<DispatchDoc, '_id' | 'errors'>): DispatchErrorRecord[] {
+  return (doc.errors ?? []).map((e) => ({ dispatchId: String(doc._id), error: e.error, at: e.at }));
+}

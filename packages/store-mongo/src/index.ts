@@ -1,0 +1,3 @@
+export { sitemsgDriver } from './driver.js';
+export { MongoStore } from './mongo-store.js';
+export type { MongoStoreConnection, MongoStoreOptions } from './options.js';

@@ -1,0 +1,66 @@
+import type { Collections } from './context.js';
+
+/**
+ * Creates the indexes every query needs. Idempotent, and safe when several processes run it at
+ * once (createIndexes with an identical spec is a no-op on the server).
+ */
+export async function migrate(c: Collections): Promise<void> {
+  await c.dispatches.createIndexes([
+    // The claim: walk claimable dispatches in priority then creation order, filtering on `due`
+    // inside the index. Only claimable dispatches carry `due`, so the index stays small.
+    {
+      key: { priority: -1, _id: 1, due: 1 },
+      name: 'sitemsg_claim',
+      partialFilterExpression: { due: { $exists: true } },
+    },
+    { key: { messageId: 1 }, name: 'sitemsg_message' },
+    { key: { status: 1, createdAt: 1 }, name: 'sitemsg_status' },
+    {
+      key: { stagedAt: 1 },
+      name: 'sitemsg_staged',
+      partialFilterExpression: { staged: { $exists: true } },
+    },
+  ]);
+  await c.messages.createIndexes([
+    {
+      key: { idempotencyKey: 1 },
+      name: 'sitemsg_idempotency',
+      unique: true,
+      partialFilterExpression: { idempotencyKey: { $type: 'string' } },
+    },
+    {
+      key: { type: 1, groupMark: 1, _id: 1 },
+      name: 'sitemsg_open_groups',
+      partialFilterExpression: { groupOpen: true },
+    },
+    {
+      key: { dispatchesReady: 1, _id: 1 },
+      name: 'sitemsg_postponed',
+      partialFilterExpression: { dispatchesReady: false },
+    },
+    {
+      key: { staging: 1 },
+      name: 'sitemsg_staging',
+      partialFilterExpression: { staging: { $exists: true } },
+    },
+  ]);
+  await c.subscriptions.createIndexes([
+    { key: { messageType: 1, messenger: 1, subscriber: 1 }, name: 'sitemsg_subscription', unique: true },
+    { key: { userId: 1 }, name: 'sitemsg_subscription_user' },
+  ]);
+  await c.suppressions.createIndexes([
+    { key: { messageType: 1, messenger: 1, address: 1 }, name: 'sitemsg_suppression', unique: true },
+  ]);
+  await c.counters.updateOne({ _id: 'ids' }, { $setOnInsert: { seq: 0 } }, { upsert: true });
+}
+
+/** Reserves `count` consecutive ids (creation order across every process sharing the database). */
+export async function reserveIds(c: Collections, count: number): Promise<number> {
+  const doc = await c.counters.findOneAndUpdate(
+    { _id: 'ids' },
+    { $inc: { seq: count } },
+    { upsert: true, returnDocument: 'after' },
+  );
+  if (!doc) throw new Error('the id counter returned no document');
+  return doc.seq - count + 1;
+}

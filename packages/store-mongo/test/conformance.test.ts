@@ -1,0 +1,23 @@
+import { storeConformance } from '@sitemsg/testing/store';
+import { afterAll } from 'vitest';
+import { mongoHarness } from './fixtures/harness.js';
+import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
+
+let server: Promise<MongoWireServer> | null = null;
+const testServerUrl = async (): Promise<string> => {
+  server ??= startMongoWireServer();
+  return (await server).url;
+};
+afterAll(async () => {
+  await (await server)?.close();
+});
+
+storeConformance('MongoStore (wire-protocol test server)', mongoHarness(testServerUrl, 'conformance'));
+
+// A real MongoDB, whenever one is given: the only way to check claims racing on separate connections.
+const realUrl = process.env.SITEMSG_MONGO_URL;
+if (realUrl)
+  storeConformance(
+    'MongoStore (SITEMSG_MONGO_URL)',
+    mongoHarness(async () => realUrl, 'sitemsg_conformance'),
+  );
