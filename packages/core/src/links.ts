@@ -13,9 +13,23 @@ export interface LinkParams {
   readonly expires?: number;
 }
 
+/** Derived keys, cached: deriving costs one HMAC, and every sent dispatch signs two links. */
+const derivedKeys = new Map<string, Buffer>();
+
+function derivedKey(secret: string, action: LinkAction): Buffer {
+  const cacheKey = `${action}\u0000${secret}`;
+  let key = derivedKeys.get(cacheKey);
+  if (!key) {
+    key = createHmac('sha256', secret).update(`sitemsg:link:${action}`).digest();
+    if (derivedKeys.size > 64) derivedKeys.clear();
+    derivedKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 /** HMAC-SHA256 of the link's parameters under a key derived from the secret for this action. */
 export function signLink(secret: string, action: LinkAction, params: LinkParams): string {
-  const key = createHmac('sha256', secret).update(`sitemsg:link:${action}`).digest();
+  const key = derivedKey(secret, action);
   const payload = [params.messageId, params.dispatchId, params.expires ?? ''].join(':');
   return createHmac('sha256', key).update(payload).digest('base64url');
 }

@@ -31,21 +31,27 @@ export async function compileAll(
   const outgoing: OutgoingDispatch[] = [];
   const failures: { dispatchId: string; error: unknown }[] = [];
   for (const { dispatch, message, type } of items) {
-    const unsubscribeUrl = linkFor(ctx, 'unsubscribe', dispatch);
-    const markReadUrl = linkFor(ctx, 'mark-read', dispatch);
+    const links = lazyLinks(ctx, dispatch);
     try {
       let compiled = shared.get(message.id);
       if (!compiled) {
-        const { render, usedDispatch } = renderContext(ctx, dispatch, message, unsubscribeUrl, markReadUrl);
+        const { render, usedDispatch } = renderContext(ctx, dispatch, message, links);
         compiled = await type.compile(render, ctx.options.renderer);
         if (!usedDispatch()) shared.set(message.id, compiled);
       }
+      const done = compiled;
+      // Links are signed only when a messenger reads them (SMS and push usually do not).
       outgoing.push({
         dispatch,
         message,
-        compiled,
-        unsubscribeUrl: type.allowUserSubscription && unsubscribeUrl !== '' ? unsubscribeUrl : null,
-        markReadUrl,
+        compiled: done,
+        get unsubscribeUrl() {
+          const url = links.unsubscribe();
+          return type.allowUserSubscription && url !== '' ? url : null;
+        },
+        get markReadUrl() {
+          return links.markRead();
+        },
       });
     } catch (error) {
       failures.push({ dispatchId: dispatch.id, error });
@@ -54,12 +60,25 @@ export async function compileAll(
   return { outgoing, failures };
 }
 
+interface LazyLinks {
+  unsubscribe(): string;
+  markRead(): string;
+}
+
+function lazyLinks(ctx: EngineContext, dispatch: DispatchRecord): LazyLinks {
+  let unsubscribe: string | undefined;
+  let markRead: string | undefined;
+  return {
+    unsubscribe: () => (unsubscribe ??= linkFor(ctx, 'unsubscribe', dispatch)),
+    markRead: () => (markRead ??= linkFor(ctx, 'mark-read', dispatch)),
+  };
+}
+
 function renderContext(
   ctx: EngineContext,
   dispatch: DispatchRecord,
   message: MessageRecord,
-  directiveUnsubscribe: string,
-  directiveMarkRead: string,
+  links: LazyLinks,
 ): { render: RenderContext; usedDispatch: () => boolean } {
   let used = false;
   const touch = <T>(value: T): T => {
@@ -78,10 +97,10 @@ function renderContext(
       return touch(dispatch.address);
     },
     get directiveUnsubscribe() {
-      return touch(directiveUnsubscribe);
+      return touch(links.unsubscribe());
     },
     get directiveMarkRead() {
-      return touch(directiveMarkRead);
+      return touch(links.markRead());
     },
   };
   return { render, usedDispatch: () => used };
