@@ -5,6 +5,8 @@ export interface Attachment {
   /** Base64 content (contexts are JSON, so binary travels as base64). */
   readonly contentBase64: string;
   readonly contentType?: string;
+  /** Content-ID for inline use (`<img src="cid:...">` in HTML e-mail). */
+  readonly contentId?: string;
 }
 
 /** What a message type produces for one messenger: every channel reads the fields it understands. */
