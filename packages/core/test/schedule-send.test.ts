@@ -267,6 +267,7 @@ describe('sending', () => {
     }
     class Personal extends MessageType {
       static override alias = 'personal';
+      static override allowUserSubscription = true;
       static override compile(r: RenderContext): CompiledMessage {
         compiles++;
         return { text: `bye: ${r.directiveUnsubscribe}` };
@@ -283,6 +284,20 @@ describe('sending', () => {
     const links = messenger.sent.slice(3).map((s) => s.compiled.text);
     expect(new Set(links).size).toBe(3);
     expect(links[0]).toMatch(/^bye: https:\/\/example\.test\/sitemsg\/unsubscribe\/\d+\/\d+\/[\w-]+$/);
+  });
+
+  it('gives no unsubscribe link to types users cannot subscribe to, but always a mark-read link', async () => {
+    class Reset extends MessageType {
+      static override alias = 'reset';
+      static override compile(r: RenderContext): CompiledMessage {
+        return { text: `[${r.directiveUnsubscribe}] ${r.directiveMarkRead}` };
+      }
+    }
+    const { sitemsg, messenger } = setup({ messageTypes: [Reset] });
+    await sitemsg.scheduleMessages(new Reset({}), sitemsg.recipients('test', 'a@x.test'));
+    await sitemsg.sendScheduledMessages();
+    expect(messenger.sent[0]?.unsubscribeUrl).toBeNull();
+    expect(messenger.sent[0]?.compiled.text).toMatch(/^\[\] https:\/\/example\.test\/sitemsg\/mark-read\//);
   });
 
   it('keeps a compile error to its own dispatch', async () => {

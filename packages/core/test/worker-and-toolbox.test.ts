@@ -116,6 +116,7 @@ describe('template renderer', () => {
     class Welcome extends MessageType<{ name: string; subject: string }> {
       static override alias = 'welcome';
       static override template = 'welcome/{messenger}';
+      static override allowUserSubscription = true;
       static override getTemplateContext(): Record<string, unknown> {
         return { greeting: 'Welcome aboard.' };
       }

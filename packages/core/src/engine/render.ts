@@ -31,7 +31,7 @@ export async function compileAll(
   const outgoing: OutgoingDispatch[] = [];
   const failures: { dispatchId: string; error: unknown }[] = [];
   for (const { dispatch, message, type } of items) {
-    const links = lazyLinks(ctx, dispatch);
+    const links = lazyLinks(ctx, dispatch, type.allowUserSubscription);
     try {
       let compiled = shared.get(message.id);
       if (!compiled) {
@@ -46,8 +46,7 @@ export async function compileAll(
         message,
         compiled: done,
         get unsubscribeUrl() {
-          const url = links.unsubscribe();
-          return type.allowUserSubscription && url !== '' ? url : null;
+          return links.unsubscribe() || null;
         },
         get markReadUrl() {
           return links.markRead();
@@ -65,11 +64,12 @@ interface LazyLinks {
   markRead(): string;
 }
 
-function lazyLinks(ctx: EngineContext, dispatch: DispatchRecord): LazyLinks {
+/** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
+function lazyLinks(ctx: EngineContext, dispatch: DispatchRecord, unsubscribable: boolean): LazyLinks {
   let unsubscribe: string | undefined;
   let markRead: string | undefined;
   return {
-    unsubscribe: () => (unsubscribe ??= linkFor(ctx, 'unsubscribe', dispatch)),
+    unsubscribe: () => (unsubscribe ??= unsubscribable ? linkFor(ctx, 'unsubscribe', dispatch) : ''),
     markRead: () => (markRead ??= linkFor(ctx, 'mark-read', dispatch)),
   };
 }

@@ -53,6 +53,16 @@ export class Sitemsg {
     this.registerMessengerObjects(...(options.messengers ?? []));
   }
 
+  /** The path signed links point to (`linkBasePath`): the express views must be mounted there. */
+  get linkBasePath(): string {
+    return this.ctx.options.linkBasePath;
+  }
+
+  /** The site's base URL, as links and templates see it. */
+  get siteUrl(): string {
+    return this.ctx.options.siteUrl;
+  }
+
   /** The id this engine claims dispatches under. */
   get workerId(): string {
     return this.ctx.options.workerId;
