@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
 
 export default defineProject({
-  resolve: { conditions: ['@sitemsg/source'] },
-  // Tests spawn the real CLI (node + tsx); on a busy 2-core CI machine one spawn can take seconds.
+  ...sourceResolution,
   test: { name: 'cli', include: ['test/**/*.test.ts'], testTimeout: 60_000 },
 });

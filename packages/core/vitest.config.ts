@@ -1,6 +1,7 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
 
 export default defineProject({
-  resolve: { conditions: ['@sitemsg/source'] },
+  ...sourceResolution,
   test: { name: 'core', include: ['test/**/*.test.ts'] },
 });

@@ -1,9 +1,8 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
 
 export default defineProject({
-  resolve: { conditions: ['@sitemsg/source'] },
-  // Tests run in Vite's SSR environment, which takes its own conditions: workspace packages from source.
-  ssr: { resolve: { conditions: ['@sitemsg/source'] } },
+  ...sourceResolution,
   test: {
     name: 'inbox',
     include: ['test/**/*.test.ts'],
