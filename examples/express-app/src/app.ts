@@ -1,0 +1,172 @@
+import { createSitemsg, type Sitemsg, type SitemsgUser } from '@sitemsg/core';
+import { sitemsgRouter } from '@sitemsg/express-views';
+import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
+import { SmtpMessenger } from '@sitemsg/messenger-smtp';
+import { PostgresStore } from '@sitemsg/store-postgres';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import express, { type Request } from 'express';
+import pg from 'pg';
+import { Newsletter, OrderShipped } from './message-types.js';
+import { page } from './pages.js';
+
+export interface DemoConfig {
+  /** PostgreSQL for both the engine's store and the inbox. */
+  readonly databaseUrl: string;
+  /** Schema of the demo's tables. Default `sitemsg_demo`. */
+  readonly schema?: string;
+  /** Where the SMTP messenger delivers (the local sink in development). */
+  readonly smtp: { readonly host: string; readonly port: number };
+  /** Public URL of the app, for the links in e-mails. */
+  readonly siteUrl: string;
+  /** Signs the unsubscribe / mark-read links, the session cookie and the CSRF tokens. */
+  readonly secret: string;
+  /** Secure (HTTPS-only) cookies. Default true; false for plain-HTTP development. */
+  readonly secureCookies?: boolean;
+}
+
+export interface DemoUser extends SitemsgUser {
+  readonly id: number;
+  readonly name: string;
+  readonly email: string;
+}
+
+/** The demo's user database. */
+export const demoUsers: readonly DemoUser[] = [
+  { id: 1, name: 'Alice', email: 'alice@example.test' },
+  { id: 2, name: 'Bob', email: 'bob@example.test' },
+];
+
+export interface DemoApp {
+  readonly app: express.Express;
+  readonly sitemsg: Sitemsg;
+  readonly inbox: InboxService;
+  close(): Promise<void>;
+}
+
+const SESSION = 'demo_user';
+
+/** Wires core, the PostgreSQL store, SMTP, the inbox and the views into one Express app. */
+export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const schema = config.schema ?? 'sitemsg_demo';
+  const secure = config.secureCookies ?? true;
+  const byId = new Map(demoUsers.map((u) => [String(u.id), u]));
+
+  const sitemsg = createSitemsg({
+    store: new PostgresStore({ pool }, { schema }),
+    messengers: [
+      new SmtpMessenger({
+        host: config.smtp.host,
+        port: config.smtp.port,
+        from: '"Demo shop" <shop@example.test>',
+        title: 'E-mail',
+      }),
+    ],
+    messageTypes: [OrderShipped, Newsletter],
+    secret: config.secret,
+    siteUrl: config.siteUrl,
+    getUsers: async (ids) => ids.flatMap((id) => byId.get(id) ?? []),
+  });
+  const inbox = new InboxService({
+    store: new PostgresInboxStore({ pool, schema }),
+    sitemsg,
+    retentionDays: 90,
+  });
+  sitemsg.registerMessengerObjects(new InboxMessenger({ inbox }));
+  await sitemsg.init();
+  await inbox.init();
+
+  const userOf = (req: Request): DemoUser | null =>
+    byId.get(String((req.signedCookies as Record<string, unknown>)[SESSION])) ?? null;
+  // The app's own forms get the same protection as the views': a double-submit token.
+  const csrf = doubleCsrf({
+    getSecret: () => config.secret,
+    getSessionIdentifier: (req) => String(userOf(req)?.id ?? ''),
+    cookieName: 'demo_csrf',
+    cookieOptions: { secure, sameSite: 'lax', path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(cookieParser(config.secret));
+  app.use(
+    sitemsgRouter(sitemsg, {
+      inbox,
+      getUser: userOf,
+      csrf: { secret: config.secret, secureCookie: secure },
+      loginUrl: '/',
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+
+  app.get('/', async (req, res) => {
+    const user = userOf(req);
+    if (!user) return res.send(page('signin', 'Sign in', { users: demoUsers }));
+    const { messages } = await inbox.getInbox(String(user.id), { limit: 20 });
+    const unread = await inbox.countUnread(String(user.id));
+    res.send(
+      page('home', 'Notifications', { user, messages, unread, csrf: csrf.generateCsrfToken(req, res) }),
+    );
+  });
+
+  app.post('/login', (req, res) => {
+    const user = byId.get(String((req.body as Record<string, unknown>).user));
+    if (!user) return res.status(400).send('Unknown user.');
+    res.cookie(SESSION, String(user.id), { signed: true, httpOnly: true, sameSite: 'lax', secure });
+    res.redirect(
+      303,
+      typeof req.query.next === 'string' && req.query.next.startsWith('/') ? req.query.next : '/',
+    );
+  });
+
+  app.post('/logout', csrf.doubleCsrfProtection, (_req, res) => {
+    res.clearCookie(SESSION).redirect(303, '/');
+  });
+
+  // Opening a message marks it read; another user's message is a 404, like a missing one.
+  app.get('/messages/:id', async (req, res) => {
+    const user = userOf(req);
+    if (!user) return res.redirect(303, '/');
+    const message = await inbox.getMessage(req.params.id, String(user.id)).catch(() => null);
+    if (!message)
+      return res
+        .status(404)
+        .send(page('message', 'Not found', { message: { title: 'Not found', body: '' } }));
+    await inbox.markRead(message.id, String(user.id));
+    res.send(page('message', message.title, { message }));
+  });
+
+  let nextOrder = 1000;
+  app.post('/demo/order', csrf.doubleCsrfProtection, async (req, res) => {
+    const user = userOf(req);
+    if (!user) return res.status(401).send('Sign in first.');
+    const to = [...sitemsg.recipients('smtp', user), ...sitemsg.recipients('inbox', user)];
+    await sitemsg.scheduleMessages(new OrderShipped({ orderId: String(++nextOrder) }), to);
+    // A real deployment leaves sending to workers (`sitemsg work`); the demo sends at once.
+    await sitemsg.sendScheduledMessages();
+    res.redirect(303, '/');
+  });
+
+  let issue = 0;
+  app.post('/demo/newsletter', csrf.doubleCsrfProtection, async (req, res) => {
+    if (!userOf(req)) return res.status(401).send('Sign in first.');
+    // No recipients: the newsletter goes to whoever subscribed, as each user's preferences say.
+    await sitemsg.scheduleMessages(new Newsletter({ issue: ++issue }));
+    await sitemsg.prepareDispatches();
+    await sitemsg.sendScheduledMessages();
+    res.redirect(303, '/');
+  });
+
+  return {
+    app,
+    sitemsg,
+    inbox,
+    async close() {
+      await sitemsg.close();
+      await inbox.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,349 @@
+import type {
+  ClaimedDispatch,
+  ClaimRequest,
+  CompletionOutcome,
+  DispatchRecord,
+  JsonObject,
+  MessageRecord,
+  ReadStatus,
+} from '@sitemsg/core';
+import type { StoreContext } from './context.js';
+import { isRowId, type Queryable } from './db.js';
+import type { Names } from './names.js';
+
+export interface ClaimFilters {
+  readonly priority?: number | undefined;
+  readonly messengers?: readonly string[] | undefined;
+  readonly messageTypes?: readonly string[] | undefined;
+}
+
+/**
+ * The claim statement and its values ($1 owner, $2 lease expiry, $3 limit, then the filters).
+ * Its shape is deliberate: `id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP LOCKED LIMIT n))` walks the
+ * partial index of queued rows in priority order and stops after n rows, where `IN (SELECT ...)`
+ * or a CTE of ids planned a sequential scan. With `guardAt`, it claims nothing while a waiting row
+ * is due at that time ($4): such rows must be queued first, so that the claim takes them in order.
+ */
+export function claimStatement(
+  n: Names,
+  head: { owner: string; until: Date; limit: number },
+  filters: ClaimFilters,
+  guardAt?: Date,
+): ClaimSql {
+  const values: unknown[] = [head.owner, head.until, head.limit];
+  const where = ['queued'];
+  if (guardAt !== undefined) {
+    values.push(guardAt);
+    where.push(`NOT EXISTS (${dueWaiting(n, values.length)})`);
+  }
+  if (filters.priority !== undefined) {
+    values.push(filters.priority);
+    // Not `priority = $n`: with priority fixed, ORDER BY reduces to id and the planner walks the
+    // primary key past every finished row. A range keeps the claimable index the only ordered path.
+    where.push(`priority >= $${values.length} AND priority <= $${values.length}`);
+  }
+  if (filters.messengers !== undefined) {
+    values.push(filters.messengers);
+    where.push(`messenger = ANY($${values.length}::text[])`);
+  }
+  if (filters.messageTypes !== undefined) {
+    values.push(filters.messageTypes);
+    where.push(`message_type = ANY($${values.length}::text[])`);
+  }
+  const guard = guardAt === undefined ? null : 4;
+  const text = `UPDATE ${n.dispatches}
+SET status = 'processing', queued = false, attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2,
+  due_at = $2
+WHERE id = ANY(ARRAY(
+  SELECT id FROM ${n.dispatches}
+  WHERE ${where.join(' AND ')}
+  ORDER BY priority DESC, id
+  FOR UPDATE SKIP LOCKED
+  LIMIT $3))
+RETURNING id, message_id, messenger, address, user_id, read_status, attempts, last_error, next_attempt_at,
+  created_at, dispatched_at, read_at, priority, message_type`;
+  return { text, values, guard };
+}
+
+export interface ClaimSql {
+  readonly text: string;
+  readonly values: unknown[];
+  /** The parameter number of the guard's time, or null for an unguarded claim. */
+  readonly guard: number | null;
+}
+
+/** Waiting rows whose time has come (at parameter $at), found through the index of waiting rows. */
+function dueWaiting(n: Names, at: number): string {
+  return `SELECT 1 FROM ${n.dispatches} WHERE NOT queued AND due_at <= $${at}`;
+}
+
+const PROMOTE_CHUNK = 5000;
+
+/** Moves every waiting row that is due at `now` into the queue (in chunks; concurrent callers skip each other's rows). */
+async function promoteDue(ctx: StoreContext, now: Date): Promise<void> {
+  const { names: n } = ctx;
+  for (;;) {
+    const { rowCount } = await ctx.db.query(
+      'claim',
+      `UPDATE ${n.dispatches} SET queued = true, due_at = NULL
+WHERE id = ANY(ARRAY(
+  SELECT id FROM ${n.dispatches} WHERE NOT queued AND due_at <= $1
+  ORDER BY due_at FOR UPDATE SKIP LOCKED LIMIT ${PROMOTE_CHUNK}))`,
+      [now],
+    );
+    if (rowCount < PROMOTE_CHUNK) return;
+  }
+}
+
+/** A claimed dispatch as a JSON array: ids as text (bigints do not fit a JS number), times as ISO text. */
+type ClaimedJson = [
+  id: string,
+  messageId: string,
+  messenger: string,
+  address: string,
+  userId: string | null,
+  readStatus: ReadStatus,
+  attempts: number,
+  lastError: string | null,
+  nextAttemptAt: string | null,
+  createdAt: string,
+  dispatchedAt: string | null,
+  readAt: string | null,
+  suppressed: boolean,
+];
+type MessageJson = [
+  id: string,
+  type: string,
+  context: JsonObject,
+  senderId: string | null,
+  priority: number,
+  dispatchesReady: boolean,
+  createdAt: string,
+  sendAt: string | null,
+  idempotencyKey: string | null,
+  groupMark: string | null,
+];
+
+/**
+ * Claims a batch and reads its messages in the same statement: one round trip per batch. The
+ * rows come back as two JSON arrays, each message once however many of its dispatches were
+ * claimed; this parses faster than a row per dispatch joined with its message.
+ */
+export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<ClaimedDispatch[]> {
+  if (request.limit < 1) return [];
+  const until = new Date(request.now.getTime() + request.leaseMs);
+  const head = { owner: request.owner, until, limit: Math.floor(request.limit) };
+  // Usually one round trip; when retries, send-at times or expired leases have come due, the
+  // claim stands back, the due rows are queued, and the claim runs again.
+  const first = toClaimed(
+    ctx,
+    request.owner,
+    until,
+    await runClaim(ctx, claimStatement(ctx.names, head, request, request.now)),
+  );
+  if (!first.due) return first.claimed;
+  await promoteDue(ctx, request.now);
+  // The guard and the flag read one snapshot, so `first` claimed nothing; counted all the same.
+  const rest = { ...head, limit: head.limit - first.claimed.length };
+  if (rest.limit < 1) return first.claimed;
+  const second = await runClaim(ctx, claimStatement(ctx.names, rest, request));
+  return [...first.claimed, ...toClaimed(ctx, request.owner, until, second).claimed];
+}
+
+interface ClaimResult {
+  readonly d: ClaimedJson[] | null;
+  readonly m: MessageJson[] | null;
+  readonly due: boolean;
+}
+
+async function runClaim(ctx: StoreContext, statement: ClaimSql): Promise<ClaimResult> {
+  const { names: n } = ctx;
+  const { rows } = await ctx.db.query<ClaimResult>(
+    'claim',
+    `WITH c AS (${statement.text})
+SELECT
+  (SELECT json_agg(json_build_array(c.id::text, c.message_id::text, c.messenger, c.address, c.user_id,
+     c.read_status, c.attempts, c.last_error, c.next_attempt_at, c.created_at, c.dispatched_at, c.read_at,
+     EXISTS (SELECT 1 FROM ${n.suppressions} s
+       WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address))
+     ORDER BY c.priority DESC, c.id) FROM c) AS d,
+  (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
+     m.created_at, m.send_at, m.idempotency_key, m.group_mark))
+   FROM ${n.messages} m WHERE m.id = ANY(ARRAY(SELECT DISTINCT c.message_id FROM c))) AS m,
+  ${statement.guard === null ? 'false' : `EXISTS (${dueWaiting(n, statement.guard)})`} AS due`,
+    statement.values,
+  );
+  return rows[0] ?? { d: null, m: null, due: false };
+}
+
+/** Records from the JSON rows; lease owner and expiry are the ones this claim just set. */
+function toClaimed(
+  ctx: StoreContext,
+  owner: string,
+  until: Date,
+  result: ClaimResult,
+): { claimed: ClaimedDispatch[]; due: boolean } {
+  const messages = new Map((result.m ?? []).map((m) => [m[0], messageFromJson(m)]));
+  const at = Date.now();
+  const epoch = ctx.suppressionEpoch.value;
+  const claimed = (result.d ?? []).map((d) => {
+    const message = messages.get(d[1])!;
+    const dispatch: DispatchRecord = {
+      id: d[0],
+      messageId: d[1],
+      messenger: d[2],
+      address: d[3],
+      userId: d[4],
+      status: 'processing',
+      readStatus: d[5],
+      attempts: d[6],
+      lastError: d[7],
+      nextAttemptAt: toDate(d[8]),
+      leaseOwner: owner,
+      leaseExpiresAt: until,
+      createdAt: new Date(d[9]),
+      dispatchedAt: toDate(d[10]),
+      readAt: toDate(d[11]),
+    };
+    ctx.claimedSuppression.set(dispatch, { messageType: message.type, suppressed: d[12], at, epoch });
+    return { dispatch, message };
+  });
+  return { claimed, due: result.due };
+}
+
+function messageFromJson(m: MessageJson): MessageRecord {
+  return {
+    id: m[0],
+    type: m[1],
+    context: m[2],
+    senderId: m[3],
+    priority: m[4],
+    dispatchesReady: m[5],
+    createdAt: new Date(m[6]),
+    sendAt: toDate(m[7]),
+    idempotencyKey: m[8],
+    groupMark: m[9],
+  };
+}
+
+const toDate = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+export async function renewLeases(
+  ctx: StoreContext,
+  owner: string,
+  dispatchIds: readonly string[],
+  until: Date,
+): Promise<number> {
+  const ids = dispatchIds.filter(isRowId);
+  if (ids.length === 0) return 0;
+  const { rowCount } = await ctx.db.query(
+    'renewLeases',
+    `UPDATE ${ctx.names.dispatches} SET lease_expires_at = $3, due_at = $3, queued = false
+WHERE id = ANY($2::bigint[]) AND status = 'processing' AND lease_owner = $1`,
+    [owner, ids, until],
+  );
+  return rowCount;
+}
+
+/**
+ * Writes a batch of outcomes with one statement per outcome kind, each fenced by the lease owner:
+ * a worker whose lease was taken over writes nothing. Several kinds share one transaction.
+ */
+export async function complete(
+  ctx: StoreContext,
+  owner: string,
+  outcomes: readonly CompletionOutcome[],
+  now: Date,
+): Promise<number> {
+  const sent: string[] = [];
+  const retry: Extract<CompletionOutcome, { status: 'error' }>[] = [];
+  const failed: Extract<CompletionOutcome, { status: 'failed' }>[] = [];
+  const seen = new Set<string>();
+  for (const o of outcomes) {
+    if (!isRowId(o.dispatchId) || seen.has(o.dispatchId)) continue;
+    seen.add(o.dispatchId);
+    if (o.status === 'sent') sent.push(o.dispatchId);
+    else if (o.status === 'error') retry.push(o);
+    else failed.push(o);
+  }
+  const statements = [
+    ...(sent.length > 0 ? [markSent(ctx.names, owner, sent, now)] : []),
+    ...(retry.length > 0 ? [markError(ctx.names, owner, retry, now)] : []),
+    ...(failed.length > 0 ? [markFailed(ctx.names, owner, failed, now)] : []),
+  ];
+  if (statements.length === 0) return 0;
+  const run = async (q: Queryable): Promise<number> => {
+    let written = 0;
+    for (const s of statements) written += (await ctx.db.query('complete', s.text, s.values, q)).rowCount;
+    return written;
+  };
+  const written =
+    statements.length === 1 ? await run(ctx.db.pool) : await ctx.db.transaction('complete', run);
+  if (retry.length > 0) ctx.wakeLocal();
+  return written;
+}
+
+interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+const FENCE = "d.status = 'processing' AND d.lease_owner = $1";
+const RELEASE = 'queued = false, lease_owner = NULL, lease_expires_at = NULL';
+
+function markSent(n: Names, owner: string, ids: string[], now: Date): Statement {
+  return {
+    text: `UPDATE ${n.dispatches} d SET status = 'sent', dispatched_at = $3, last_error = NULL,
+  next_attempt_at = NULL, due_at = NULL, ${RELEASE}
+WHERE d.id = ANY($2::bigint[]) AND ${FENCE}`,
+    values: [owner, ids, now],
+  };
+}
+
+/** Retries wait for their back-off; the NOTIFY lets idle workers recompute their wait. */
+function markError(
+  n: Names,
+  owner: string,
+  outcomes: Extract<CompletionOutcome, { status: 'error' }>[],
+  now: Date,
+): Statement {
+  return {
+    text: `WITH u AS (
+  UPDATE ${n.dispatches} d SET status = 'error', last_error = o.error, next_attempt_at = o.next_at,
+    due_at = o.next_at, ${RELEASE}
+  FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS o(id, error, next_at)
+  WHERE d.id = o.id AND ${FENCE}
+  RETURNING d.id, o.error
+), log AS (
+  INSERT INTO ${n.errors} (dispatch_id, error, at) SELECT id, error, $5 FROM u
+)
+SELECT u.id, pg_notify($6, '') FROM u`,
+    values: [
+      owner,
+      outcomes.map((o) => o.dispatchId),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => o.nextAttemptAt),
+      now,
+      n.channel,
+    ],
+  };
+}
+
+function markFailed(
+  n: Names,
+  owner: string,
+  outcomes: Extract<CompletionOutcome, { status: 'failed' }>[],
+  now: Date,
+): Statement {
+  return {
+    text: `WITH u AS (
+  UPDATE ${n.dispatches} d SET status = 'failed', last_error = o.error, next_attempt_at = NULL,
+    due_at = NULL, ${RELEASE}
+  FROM unnest($2::bigint[], $3::text[]) AS o(id, error)
+  WHERE d.id = o.id AND ${FENCE}
+  RETURNING d.id, o.error
+)
+INSERT INTO ${n.errors} (dispatch_id, error, at) SELECT id, error, $4 FROM u`,
+    values: [owner, outcomes.map((o) => o.dispatchId), outcomes.map((o) => o.error), now],
+  };
+}

@@ -1,0 +1,112 @@
+import { describeError, SitemsgError, StoreError } from '@sitemsg/core';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+
+/** What a statement runs on: the pool, a pooled client inside a transaction, or the application's client. */
+export interface Queryable {
+  query<R extends QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** Turns a driver error into a StoreError naming the operation; sitemsg's own errors pass through. */
+export function storeError(operation: string, error: unknown): Error {
+  if (SitemsgError.isInstance(error)) return error;
+  return new StoreError(
+    `[sitemsg] [postgres] ${operation} failed: ${describeError(error)}. Check that PostgreSQL is reachable and the schema is migrated (store.init()).`,
+    { cause: error },
+  );
+}
+
+/** The pool plus the two ways the store talks to it: one statement, or one transaction. */
+export class Db {
+  readonly pool: Pool;
+
+  constructor(pool: Pool) {
+    this.pool = pool;
+  }
+
+  async query<R extends QueryResultRow>(
+    operation: string,
+    text: string,
+    values: unknown[] = [],
+    on: Queryable = this.pool,
+  ): Promise<{ rows: R[]; rowCount: number }> {
+    try {
+      const result = await on.query<R>(text, values);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw storeError(operation, error);
+    }
+  }
+
+  /** Runs `work` inside BEGIN/COMMIT on one pooled client; a client whose connection broke is discarded. */
+  async transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw storeError(operation, error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw storeError(operation, error);
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/**
+ * Runs `work` atomically on the application's client: under a savepoint when it is inside a
+ * transaction (so a failure leaves the application's transaction usable), else in BEGIN/COMMIT.
+ */
+export async function atomicallyOn<T>(
+  client: Queryable,
+  operation: string,
+  work: (client: Queryable) => Promise<T>,
+): Promise<T> {
+  try {
+    await client.query('SAVEPOINT sitemsg_schedule');
+  } catch (error) {
+    if ((error as { code?: string }).code !== '25P01') throw storeError(operation, error);
+    return inOwnTransaction(client, operation, work);
+  }
+  try {
+    const result = await work(client);
+    await client.query('RELEASE SAVEPOINT sitemsg_schedule');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT sitemsg_schedule').catch(() => undefined);
+    throw storeError(operation, error);
+  }
+}
+
+async function inOwnTransaction<T>(
+  client: Queryable,
+  operation: string,
+  work: (client: Queryable) => Promise<T>,
+): Promise<T> {
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw storeError(operation, error);
+  }
+}
+
+/** Ids are bigints; anything else cannot name a row, so lookups answer "not found" instead of a SQL error. */
+export function isRowId(id: unknown): id is string {
+  return typeof id === 'string' && /^[1-9][0-9]{0,17}$/.test(id);
+}

@@ -1,0 +1,164 @@
+import type { Logger } from '@sitemsg/core';
+import type { PoolClient } from 'pg';
+import { type Db, storeError } from './db.js';
+import type { Names } from './names.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  sql(n: Names): string;
+}
+
+const STATUSES = "'pending', 'processing', 'sent', 'error', 'failed'";
+
+/** Append-only: a released migration is never edited, a change is a new version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'messages, dispatches, errors, subscriptions, suppressions',
+    sql: (n) => `
+CREATE TABLE ${n.messages} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  type text NOT NULL,
+  context jsonb NOT NULL,
+  sender_id text,
+  priority integer NOT NULL,
+  dispatches_ready boolean NOT NULL,
+  created_at timestamptz NOT NULL,
+  send_at timestamptz,
+  idempotency_key text,
+  group_mark text
+);
+CREATE UNIQUE INDEX ${n.index('messages_idempotency_key')} ON ${n.messages} (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX ${n.index('messages_group')} ON ${n.messages} (type, group_mark, id)
+  WHERE group_mark IS NOT NULL;
+CREATE INDEX ${n.index('messages_postponed')} ON ${n.messages} (id) WHERE NOT dispatches_ready;
+
+CREATE TABLE ${n.dispatches} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- No foreign key: its per-row check slowed bulk scheduling by half, and the store only ever
+  -- inserts dispatches with their message and deletes a message once it has none left.
+  message_id bigint NOT NULL,
+  messenger text NOT NULL,
+  address text NOT NULL,
+  user_id text,
+  -- Copied from the message so that the claim reads one table through one index.
+  priority integer NOT NULL,
+  message_type text NOT NULL,
+  status text NOT NULL CHECK (status IN (${STATUSES})),
+  read_status text NOT NULL DEFAULT 'unread' CHECK (read_status IN ('unread', 'read')),
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  next_attempt_at timestamptz,
+  lease_owner text,
+  lease_expires_at timestamptz,
+  -- Claimable now: the claim index holds these rows only, so a claim never walks past rows that
+  -- wait (future send-at, retry back-off, a live lease) or are done.
+  queued boolean NOT NULL,
+  -- When a waiting row becomes claimable (send-at, next attempt or lease expiry); the claim moves
+  -- due rows into the queue first. NULL while queued and once sent or failed.
+  due_at timestamptz,
+  created_at timestamptz NOT NULL,
+  dispatched_at timestamptz,
+  read_at timestamptz
+);
+CREATE INDEX ${n.index('dispatches_claimable')} ON ${n.dispatches} (priority DESC, id) WHERE queued;
+CREATE INDEX ${n.index('dispatches_waiting')} ON ${n.dispatches} (due_at)
+  WHERE NOT queued AND due_at IS NOT NULL;
+CREATE INDEX ${n.index('dispatches_message')} ON ${n.dispatches} (message_id);
+
+CREATE TABLE ${n.errors} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  dispatch_id bigint NOT NULL REFERENCES ${n.dispatches} (id) ON DELETE CASCADE,
+  error text NOT NULL,
+  at timestamptz NOT NULL
+);
+CREATE INDEX ${n.index('dispatch_errors_dispatch')} ON ${n.errors} (dispatch_id, id);
+
+CREATE TABLE ${n.subscriptions} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  message_type text NOT NULL,
+  messenger text NOT NULL,
+  user_id text,
+  address text
+);
+-- One subscription per (type, messenger, user) for users and per (type, messenger, address) otherwise.
+CREATE UNIQUE INDEX ${n.index('subscriptions_unique')} ON ${n.subscriptions} (
+  message_type, messenger, coalesce(user_id, ''),
+  (CASE WHEN user_id IS NULL THEN coalesce(address, '') ELSE '' END)
+);
+CREATE INDEX ${n.index('subscriptions_user')} ON ${n.subscriptions} (user_id) WHERE user_id IS NOT NULL;
+
+CREATE TABLE ${n.suppressions} (
+  message_type text NOT NULL,
+  messenger text NOT NULL,
+  address text NOT NULL,
+  PRIMARY KEY (message_type, messenger, address)
+);`,
+  },
+];
+
+export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Applies the missing migrations, each in its own transaction, under a session advisory lock per
+ * schema and prefix: two processes migrating at once run one after the other, and the second
+ * finds nothing left to do.
+ */
+export async function migrate(db: Db, n: Names, logger: Logger): Promise<number> {
+  let client: PoolClient;
+  try {
+    client = await db.pool.connect();
+  } catch (error) {
+    throw storeError('migrate', error);
+  }
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [n.lockScope]);
+    try {
+      return await applyPending(client, n, logger);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [n.lockScope]);
+    }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw storeError('migrate', error);
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function applyPending(client: PoolClient, n: Names, logger: Logger): Promise<number> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${n.schema}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${n.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  const { rows } = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${n.migrations}`,
+  );
+  let current = rows[0]?.version ?? 0;
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    try {
+      await client.query('BEGIN');
+      await client.query(migration.sql(n));
+      await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    current = migration.version;
+    logger.info?.(`[sitemsg] [postgres] applied migration ${migration.version} (${migration.name})`);
+  }
+  if (current > LATEST_VERSION) {
+    logger.warn?.(
+      `[sitemsg] [postgres] the schema is at version ${current}, newer than this @sitemsg/store-postgres knows (${LATEST_VERSION}): upgrade the package.`,
+    );
+  }
+  return current;
+}

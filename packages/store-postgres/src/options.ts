@@ -1,0 +1,88 @@
+import { ConfigurationError, type Logger } from '@sitemsg/core';
+import type { Pool, PoolConfig } from 'pg';
+
+/** Where the store's connections come from: the application's pool (never closed by the store) or a URL. */
+export type PostgresConnection =
+  | { readonly pool: Pool }
+  | {
+      readonly connectionString: string;
+      /** Extra `pg.Pool` settings (ssl, max, application_name, ...) for the pool the store creates. */
+      readonly poolConfig?: Omit<PoolConfig, 'connectionString'>;
+    };
+
+export interface PostgresStoreOptions {
+  /** Schema holding the tables; created by `migrate()` if missing. Default `public`. */
+  readonly schema?: string;
+  /** Prefix of every table and index name. Default `sitemsg_`. */
+  readonly tablePrefix?: string;
+  /**
+   * Wake idle workers with LISTEN/NOTIFY (one extra connection per process while it waits).
+   * Default true; polling remains the fallback either way.
+   */
+  readonly listen?: boolean;
+  /** Where connection losses of the listener and migrations are reported. */
+  readonly logger?: Logger;
+}
+
+export interface ResolvedStoreOptions {
+  readonly schema: string;
+  readonly tablePrefix: string;
+  readonly listen: boolean;
+  readonly logger: Logger;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const PREFIX = /^([a-z_][a-z0-9_]*)?$/;
+const KNOWN = new Set(['schema', 'tablePrefix', 'listen', 'logger']);
+
+/** Validates options up front: a schema or prefix that is not a plain SQL identifier never reaches SQL. */
+export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStoreOptions {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      throw new ConfigurationError(
+        `[sitemsg] [postgres] Unknown option "${key}": use schema, tablePrefix, listen or logger.`,
+      );
+    }
+  }
+  const schema = options.schema ?? 'public';
+  if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > 63) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] schema "${String(schema)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 63, not starting with a digit).`,
+    );
+  }
+  const tablePrefix = options.tablePrefix ?? 'sitemsg_';
+  if (typeof tablePrefix !== 'string' || !PREFIX.test(tablePrefix) || tablePrefix.length > 32) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] tablePrefix "${String(tablePrefix)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 32, not starting with a digit).`,
+    );
+  }
+  if (options.listen !== undefined && typeof options.listen !== 'boolean') {
+    throw new ConfigurationError('[sitemsg] [postgres] listen must be true or false.');
+  }
+  return { schema, tablePrefix, listen: options.listen ?? true, logger: options.logger ?? {} };
+}
+
+/** Checks the connection argument's shape (no connection is opened here). */
+export function checkConnection(connection: PostgresConnection): void {
+  if (typeof connection !== 'object' || connection === null) {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] Pass { pool } (a pg.Pool) or { connectionString } as the first argument.',
+    );
+  }
+  const hasPool = 'pool' in connection && connection.pool !== undefined;
+  const hasUrl = 'connectionString' in connection && connection.connectionString !== undefined;
+  if (hasPool === hasUrl) {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] Pass exactly one of { pool } or { connectionString } as the first argument.',
+    );
+  }
+  if (hasPool && typeof (connection as { pool: Pool }).pool.connect !== 'function') {
+    throw new ConfigurationError('[sitemsg] [postgres] pool must be a pg.Pool.');
+  }
+  if (hasUrl) {
+    const url = (connection as { connectionString: unknown }).connectionString;
+    if (typeof url !== 'string' || url.length === 0) {
+      throw new ConfigurationError('[sitemsg] [postgres] connectionString must be a non-empty string.');
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import {
+  type ClaimedDispatch,
+  type ClaimRequest,
+  type CleanupRequest,
+  type CleanupResult,
+  type CompletionOutcome,
+  type DispatchCounts,
+  type DispatchErrorRecord,
+  type DispatchRecord,
+  type DispatchStatus,
+  describeError,
+  type HealthStatus,
+  type MessageRecord,
+  type NewDispatch,
+  type ScheduleRequest,
+  type ScheduleResult,
+  STORE_CONTRACT_VERSION,
+  type Store,
+  type StoreScheduleOptions,
+  type Subscription,
+  type SubscriptionFilter,
+  type Suppression,
+} from '@sitemsg/core';
+import pg from 'pg';
+import * as claims from './claim.js';
+import type { StoreContext } from './context.js';
+import { Db } from './db.js';
+import { LATEST_VERSION, migrate } from './migrations.js';
+import { buildNames, type Names } from './names.js';
+import {
+  checkConnection,
+  type PostgresConnection,
+  type PostgresStoreOptions,
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+} from './options.js';
+import * as reads from './reads.js';
+import * as scheduling from './schedule.js';
+import * as subscriptions from './subscriptions.js';
+import { WorkSignal } from './wakeup.js';
+
+/**
+ * sitemsg's store on PostgreSQL: many worker processes on many machines share one database,
+ * which coordinates them (batched claims with FOR UPDATE SKIP LOCKED, leases fenced by owner,
+ * LISTEN/NOTIFY wake-ups). Nothing connects before `init()`.
+ */
+export class PostgresStore implements Store {
+  readonly storeContractVersion: typeof STORE_CONTRACT_VERSION = STORE_CONTRACT_VERSION;
+  readonly name: string = 'postgres';
+  /** The pool the store runs on (the application's, or the one it created from the URL). */
+  readonly pool: pg.Pool;
+
+  private readonly options: ResolvedStoreOptions;
+  private readonly names: Names;
+  private readonly ownsPool: boolean;
+  private readonly ctx: StoreContext;
+  private readonly signal: WorkSignal;
+  private closed = false;
+
+  constructor(connection: PostgresConnection, options: PostgresStoreOptions = {}) {
+    checkConnection(connection);
+    this.options = resolveStoreOptions(options);
+    this.names = buildNames(this.options);
+    if ('pool' in connection) {
+      this.pool = connection.pool;
+      this.ownsPool = false;
+    } else {
+      // pg.Pool connects lazily: constructing it opens nothing.
+      this.pool = new pg.Pool({ ...connection.poolConfig, connectionString: connection.connectionString });
+      this.ownsPool = true;
+      // A pooled idle client whose server went away emits 'error'; the pool replaces it on next use.
+      this.pool.on('error', (error) => {
+        this.options.logger.warn?.(`[sitemsg] [postgres] idle connection lost: ${describeError(error)}`);
+      });
+    }
+    this.signal = new WorkSignal(
+      this.names.channel,
+      this.options.listen ? this.pool.options : null,
+      this.options.logger,
+    );
+    this.ctx = {
+      db: new Db(this.pool),
+      names: this.names,
+      wakeLocal: () => this.signal.wake(),
+      claimedSuppression: new WeakMap(),
+      suppressionEpoch: { value: 0 },
+    };
+  }
+
+  /** Creates or upgrades the schema; called by the engine's `init()`. */
+  async init(): Promise<void> {
+    await this.migrate();
+  }
+
+  /**
+   * Applies missing migrations under an advisory lock (safe when several processes start at once);
+   * returns the schema version.
+   */
+  migrate(): Promise<number> {
+    return migrate(this.ctx.db, this.names, this.options.logger);
+  }
+
+  /** Stops the listener and ends the pool if the store created it; an application's pool stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.signal.close();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  async healthCheck(): Promise<HealthStatus> {
+    try {
+      const { rows } = await this.pool.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM ${this.names.migrations}`,
+      );
+      const version = rows[0]?.version ?? 0;
+      if (version < LATEST_VERSION) {
+        return {
+          status: 'degraded',
+          detail: `schema at version ${version}, ${LATEST_VERSION} expected: run migrate()`,
+        };
+      }
+      const listener =
+        this.options.listen && this.signal.state === 'polling' ? ' (LISTEN not connected, polling)' : '';
+      return { status: 'healthy', detail: `schema version ${version}${listener}` };
+    } catch (error) {
+      return { status: 'unhealthy', detail: describeError(error) };
+    }
+  }
+
+  waitForWork(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return this.signal.wait(timeoutMs, signal);
+  }
+
+  schedule(request: ScheduleRequest, options?: StoreScheduleOptions): Promise<ScheduleResult> {
+    return scheduling.schedule(this.ctx, request, options);
+  }
+
+  listPostponedMessages(limit: number): Promise<MessageRecord[]> {
+    return reads.listPostponedMessages(this.ctx, limit);
+  }
+
+  addDispatches(messageId: string, dispatches: readonly NewDispatch[], now: Date): Promise<DispatchRecord[]> {
+    return scheduling.addDispatches(this.ctx, messageId, dispatches, now);
+  }
+
+  claim(request: ClaimRequest): Promise<ClaimedDispatch[]> {
+    return claims.claim(this.ctx, request);
+  }
+
+  renewLeases(owner: string, dispatchIds: readonly string[], until: Date): Promise<number> {
+    return claims.renewLeases(this.ctx, owner, dispatchIds, until);
+  }
+
+  complete(owner: string, outcomes: readonly CompletionOutcome[], now: Date): Promise<number> {
+    return claims.complete(this.ctx, owner, outcomes, now);
+  }
+
+  getMessage(id: string): Promise<MessageRecord | null> {
+    return reads.getMessage(this.ctx, id);
+  }
+
+  getDispatch(id: string): Promise<DispatchRecord | null> {
+    return reads.getDispatch(this.ctx, id);
+  }
+
+  listDispatches(filter: { messageId?: string; status?: DispatchStatus }): Promise<DispatchRecord[]> {
+    return reads.listDispatches(this.ctx, filter);
+  }
+
+  countDispatches(): Promise<DispatchCounts> {
+    return reads.countDispatches(this.ctx);
+  }
+
+  listDispatchErrors(dispatchId: string): Promise<DispatchErrorRecord[]> {
+    return reads.listDispatchErrors(this.ctx, dispatchId);
+  }
+
+  markRead(dispatchId: string, now: Date): Promise<boolean> {
+    return reads.markRead(this.ctx, dispatchId, now);
+  }
+
+  cleanup(request: CleanupRequest): Promise<CleanupResult> {
+    return reads.cleanup(this.ctx, request);
+  }
+
+  listSubscriptions(filter: SubscriptionFilter): Promise<Subscription[]> {
+    return subscriptions.listSubscriptions(this.ctx, filter);
+  }
+
+  addSubscription(subscription: Subscription): Promise<boolean> {
+    return subscriptions.addSubscription(this.ctx, subscription);
+  }
+
+  removeSubscriptions(
+    filter: SubscriptionFilter & { messageType: string; messenger: string },
+  ): Promise<number> {
+    return subscriptions.removeSubscriptions(this.ctx, filter);
+  }
+
+  replaceUserSubscriptions(
+    userId: string,
+    scope: readonly { messageType: string; messenger: string }[],
+    selected: readonly Subscription[],
+  ): Promise<void> {
+    return subscriptions.replaceUserSubscriptions(this.ctx, userId, scope, selected);
+  }
+
+  addSuppression(suppression: Suppression): Promise<boolean> {
+    return subscriptions.addSuppression(this.ctx, suppression);
+  }
+
+  findSuppressed(
+    messageType: string,
+    recipients: readonly { messenger: string; address: string }[],
+  ): Promise<Suppression[]> {
+    return subscriptions.findSuppressed(this.ctx, messageType, recipients);
+  }
+}

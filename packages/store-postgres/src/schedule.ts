@@ -1,0 +1,281 @@
+import {
+  ConfigurationError,
+  type DispatchRecord,
+  type MessageRecord,
+  type NewDispatch,
+  type ScheduleRequest,
+  type ScheduleResult,
+  type StoreScheduleOptions,
+  ValidationError,
+} from '@sitemsg/core';
+import type { StoreContext } from './context.js';
+import { atomicallyOn, isRowId, type Queryable } from './db.js';
+import {
+  dispatchArrays,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  newDispatchRecords,
+  newMessageRecord,
+  toMessage,
+} from './rows.js';
+
+/**
+ * Writes a message and its dispatches. The common case is one statement (atomic on its own, so
+ * it needs no transaction even on the application's client); grouping takes a transaction, or a
+ * savepoint inside the application's.
+ */
+export async function schedule(
+  ctx: StoreContext,
+  request: ScheduleRequest,
+  options: StoreScheduleOptions | undefined,
+): Promise<ScheduleResult> {
+  const client = options?.client === undefined ? null : asQueryable(options.client);
+  const grouping = request.merge !== undefined && request.message.groupMark !== null;
+  let result: ScheduleResult;
+  if (!grouping) {
+    result = await insertOrFindDuplicate(ctx, request, client ?? ctx.db.pool);
+  } else if (client) {
+    result = await atomicallyOn(client, 'schedule', (q) => scheduleGrouped(ctx, request, q));
+  } else {
+    result = await ctx.db.transaction('schedule', (q) => scheduleGrouped(ctx, request, q));
+  }
+  // Inside the application's transaction nothing is visible yet: the NOTIFY fires at its commit.
+  if (!client && result.dispatches.length > 0) ctx.wakeLocal();
+  return result;
+}
+
+function asQueryable(client: unknown): Queryable {
+  if (typeof client !== 'object' || client === null || typeof (client as Queryable).query !== 'function') {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] options.client must be a pg client (e.g. a pg.PoolClient inside BEGIN).',
+    );
+  }
+  return client as Queryable;
+}
+
+async function insertOrFindDuplicate(
+  ctx: StoreContext,
+  request: ScheduleRequest,
+  on: Queryable,
+): Promise<ScheduleResult> {
+  const inserted = await insertMessage(ctx, request, on);
+  if (inserted) return inserted;
+  const existing = await findByKey(ctx, request.message.idempotencyKey, on);
+  if (!existing) {
+    throw new ValidationError(
+      `[sitemsg] [postgres] idempotency key "${request.message.idempotencyKey}" conflicted but its message is gone: retry.`,
+    );
+  }
+  return { message: existing, dispatches: [], outcome: 'duplicate' };
+}
+
+/** One statement: the message, its dispatches by `unnest`, and the NOTIFY; no row back on a duplicate key. */
+async function insertMessage(
+  ctx: StoreContext,
+  request: ScheduleRequest,
+  on: Queryable,
+): Promise<ScheduleResult | null> {
+  const { names: n } = ctx;
+  const { message, dispatches, now } = request;
+  const notify = message.dispatchesReady && dispatches.length > 0;
+  const { rows } = await ctx.db.query<{ id: string; dispatch_ids: string[] }>(
+    'schedule',
+    `WITH m AS (
+  INSERT INTO ${n.messages}
+    (type, context, sender_id, priority, dispatches_ready, created_at, send_at, idempotency_key, group_mark)
+  VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING id
+), d AS (
+  INSERT INTO ${n.dispatches}
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
+  SELECT m.id, u.messenger, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6
+  FROM m, unnest($11::text[], $12::text[], $13::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+  ORDER BY u.n
+  RETURNING id
+)
+SELECT m.id, ARRAY(SELECT d.id FROM d ORDER BY d.id) AS dispatch_ids${notify ? `, pg_notify($14, '')` : ''}
+FROM m`,
+    [
+      message.type,
+      JSON.stringify(message.context),
+      message.senderId,
+      message.priority,
+      message.dispatchesReady,
+      now,
+      message.sendAt,
+      message.idempotencyKey,
+      message.groupMark,
+      dueAt(message.sendAt, now),
+      ...dispatchArrays(dispatches),
+      ...(notify ? [n.channel] : []),
+    ],
+    on,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    message: newMessageRecord(row.id, message, now),
+    dispatches: newDispatchRecords(row.id, row.dispatch_ids, dispatches, now),
+    outcome: 'created',
+  };
+}
+
+/** Grouping: joins the first open message of the same type and mark, serialised per group by an advisory lock. */
+async function scheduleGrouped(
+  ctx: StoreContext,
+  request: ScheduleRequest,
+  q: Queryable,
+): Promise<ScheduleResult> {
+  const { names: n } = ctx;
+  const { message, now } = request;
+  const duplicate = await findByKey(ctx, message.idempotencyKey, q);
+  if (duplicate) return { message: duplicate, dispatches: [], outcome: 'duplicate' };
+  await ctx.db.query(
+    'schedule',
+    'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+    [`${n.lockScope}:group:${JSON.stringify([message.type, message.groupMark])}`],
+    q,
+  );
+  const group = await lockOpenGroup(ctx, request, q);
+  if (!group) return insertOrFindDuplicate(ctx, request, q);
+  const merged = request.merge!(group.message.context);
+  await ctx.db.query(
+    'schedule',
+    `UPDATE ${n.messages} SET context = $2::jsonb WHERE id = $1`,
+    [group.message.id, JSON.stringify(merged)],
+    q,
+  );
+  const fresh = request.dispatches.filter((d) => !group.addresses.has(addressKey(d)));
+  const created = await insertDispatches(ctx, { ...group.message, context: merged }, fresh, now, q);
+  return { message: { ...group.message, context: merged }, dispatches: created, outcome: 'grouped' };
+}
+
+/**
+ * The open group's message row and all its dispatch rows, locked. A dispatch that a worker has
+ * claimed meanwhile makes the group closed: the new message then stands on its own.
+ */
+async function lockOpenGroup(
+  ctx: StoreContext,
+  request: ScheduleRequest,
+  q: Queryable,
+): Promise<{ message: MessageRecord; addresses: Set<string> } | null> {
+  const { names: n } = ctx;
+  const { message } = request;
+  const { rows } = await ctx.db.query<MessageRow>(
+    'schedule',
+    `SELECT ${MESSAGE_COLUMNS} FROM ${n.messages} m
+WHERE type = $1 AND group_mark = $2 AND dispatches_ready = $3
+  AND NOT EXISTS (SELECT 1 FROM ${n.dispatches} d WHERE d.message_id = m.id AND (d.status <> 'pending' OR d.attempts > 0))
+ORDER BY id LIMIT 1 FOR UPDATE`,
+    [message.type, message.groupMark, message.dispatchesReady],
+    q,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const locked = await ctx.db.query<{ messenger: string; address: string; status: string; attempts: number }>(
+    'schedule',
+    `SELECT messenger, address, status, attempts FROM ${n.dispatches} WHERE message_id = $1 ORDER BY id FOR UPDATE`,
+    [row.id],
+    q,
+  );
+  if (locked.rows.some((d) => d.status !== 'pending' || d.attempts > 0)) return null;
+  return { message: toMessage(row), addresses: new Set(locked.rows.map(addressKey)) };
+}
+
+/** Adds dispatches to a postponed message and marks it ready, in one statement. */
+export async function addDispatches(
+  ctx: StoreContext,
+  messageId: string,
+  dispatches: readonly NewDispatch[],
+  now: Date,
+): Promise<DispatchRecord[]> {
+  const { names: n } = ctx;
+  const missing = (): ValidationError =>
+    new ValidationError(`[sitemsg] [postgres] Message ${messageId} does not exist.`);
+  if (!isRowId(messageId)) throw missing();
+  const { rows } = await ctx.db.query<{ id: string; dispatch_ids: string[] }>(
+    'addDispatches',
+    `WITH m AS (
+  UPDATE ${n.messages} SET dispatches_ready = true WHERE id = $1
+  RETURNING id, type, priority, CASE WHEN send_at > $2 THEN send_at END AS due_at
+), d AS (
+  INSERT INTO ${n.dispatches}
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
+  SELECT m.id, u.messenger, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2
+  FROM m, unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+  ORDER BY u.n
+  RETURNING id
+)
+SELECT m.id, ARRAY(SELECT d.id FROM d ORDER BY d.id) AS dispatch_ids${dispatches.length > 0 ? `, pg_notify($6, '')` : ''}
+FROM m`,
+    [messageId, now, ...dispatchArrays(dispatches), ...(dispatches.length > 0 ? [n.channel] : [])],
+  );
+  const row = rows[0];
+  if (!row) throw missing();
+  if (dispatches.length > 0) ctx.wakeLocal();
+  return newDispatchRecords(messageId, row.dispatch_ids, dispatches, now);
+}
+
+async function insertDispatches(
+  ctx: StoreContext,
+  message: MessageRecord,
+  dispatches: readonly NewDispatch[],
+  now: Date,
+  q: Queryable,
+): Promise<DispatchRecord[]> {
+  if (dispatches.length === 0) return [];
+  const { names: n } = ctx;
+  const { rows } = await ctx.db.query<{ id: string }>(
+    'schedule',
+    `WITH d AS (
+  INSERT INTO ${n.dispatches}
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
+  SELECT $1, u.messenger, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5
+  FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+  ORDER BY u.n
+  RETURNING id
+)
+SELECT d.id${message.dispatchesReady ? `, pg_notify($9, '')` : ''} FROM d ORDER BY d.id`,
+    [
+      message.id,
+      message.priority,
+      message.type,
+      dueAt(message.sendAt, now),
+      now,
+      ...dispatchArrays(dispatches),
+      ...(message.dispatchesReady ? [n.channel] : []),
+    ],
+    q,
+  );
+  return newDispatchRecords(
+    message.id,
+    rows.map((r) => r.id),
+    dispatches,
+    now,
+  );
+}
+
+async function findByKey(
+  ctx: StoreContext,
+  key: string | null,
+  on: Queryable,
+): Promise<MessageRecord | null> {
+  if (key === null) return null;
+  const { rows } = await ctx.db.query<MessageRow>(
+    'schedule',
+    `SELECT ${MESSAGE_COLUMNS} FROM ${ctx.names.messages} WHERE idempotency_key = $1`,
+    [key],
+    on,
+  );
+  return rows[0] ? toMessage(rows[0]) : null;
+}
+
+/** A dispatch waits for its message's send-at time; otherwise it is queued at once (NULL). */
+function dueAt(sendAt: Date | null, now: Date): Date | null {
+  return sendAt !== null && sendAt > now ? sendAt : null;
+}
+
+function addressKey(d: { messenger: string; address: string }): string {
+  return `${d.messenger}\u0000${d.address}`;
+}

@@ -1,0 +1,14 @@
+import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
+
+export default defineProject({
+  ...sourceResolution,
+  test: {
+    name: 'store-postgres',
+    include: ['test/**/*.test.ts'],
+    // Finds (or starts) the PostgreSQL server every file uses; see test/support/pg-server.ts.
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
