@@ -6,6 +6,6 @@ export default defineProject({
   test: {
     name: 'inbox',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/postgres-server.ts'],
+    globalSetup: ['test/postgres-server.ts', 'test/mongo-server.ts'],
   },
 });

@@ -6,6 +6,8 @@ import {
   MemoryInboxStore,
   PostgresInboxStore,
 } from '../src/index.js';
+import { MongoInboxStore } from '../src/mongo/index.js';
+import { testMongo } from './mongo.js';
 import { testSchema } from './pg.js';
 
 export interface StoreKind {
@@ -13,13 +15,18 @@ export interface StoreKind {
   make(): InboxStore;
 }
 
-/** The stores every service-level test runs against: memory and PostgreSQL (a table per call). */
+/**
+ * The stores every service-level test runs against: memory, PostgreSQL (a table per call) and
+ * MongoDB on the test server (a collection per call, one shared client).
+ */
 export function storeKinds(label: string): StoreKind[] {
   const { pool, schema } = testSchema(label);
+  const { client, dbName } = testMongo(label);
   let n = 0;
   return [
     { name: 'memory', make: () => new MemoryInboxStore() },
     { name: 'postgres', make: () => new PostgresInboxStore({ pool, schema, tablePrefix: `s${++n}_` }) },
+    { name: 'mongo', make: () => new MongoInboxStore({ client, dbName }, { collectionPrefix: `s${++n}_` }) },
   ];
 }
 

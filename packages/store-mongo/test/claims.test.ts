@@ -1,14 +1,14 @@
 import type { NewDispatch } from '@sitemsg/core';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';
-import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
-let server: MongoWireServer;
+let server: MongoTestServer;
 let store: MongoStore;
 
 beforeAll(async () => {
-  server = await startMongoWireServer();
+  server = await startMongoTestServer();
   store = new MongoStore({ url: server.url, dbName: 'claims' });
   await store.init();
 });

@@ -1,11 +1,11 @@
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { storeConformance } from '@sitemsg/testing/store';
 import { afterAll } from 'vitest';
 import { mongoHarness } from './fixtures/harness.js';
-import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
 
-let server: Promise<MongoWireServer> | null = null;
+let server: Promise<MongoTestServer> | null = null;
 const testServerUrl = async (): Promise<string> => {
-  server ??= startMongoWireServer();
+  server ??= startMongoTestServer();
   return (await server).url;
 };
 afterAll(async () => {

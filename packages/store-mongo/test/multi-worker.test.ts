@@ -1,8 +1,8 @@
 import { createSitemsg, type Sitemsg } from '@sitemsg/core';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';
-import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
 import { type SendRecord, SinkMessenger } from './fixtures/sink-messenger.js';
 import { waitFor } from './fixtures/wait.js';
 import { go, startWorker, stopAll, type Worker } from './fixtures/workers.js';
@@ -13,11 +13,11 @@ const MESSAGES = 50;
 const RECIPIENTS = 100;
 const TOTAL = MESSAGES * RECIPIENTS;
 
-let server: MongoWireServer;
+let server: MongoTestServer;
 let client: MongoClient;
 
 beforeAll(async () => {
-  server = await startMongoWireServer();
+  server = await startMongoTestServer();
   client = new MongoClient(server.url);
 });
 afterAll(async () => {

@@ -1,15 +1,15 @@
 import { ConfigurationError, createSitemsg, StoreError, ValidationError } from '@sitemsg/core';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore, sitemsgDriver } from '../src/index.js';
-import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
 import { SinkMessenger } from './fixtures/sink-messenger.js';
 import { waitFor } from './fixtures/wait.js';
 
-let server: MongoWireServer;
+let server: MongoTestServer;
 
 beforeAll(async () => {
-  server = await startMongoWireServer();
+  server = await startMongoTestServer();
 });
 afterAll(async () => {
   await server.close();
@@ -102,7 +102,7 @@ describe('lifecycle', () => {
   });
 
   it('reports health, and an unreachable server as a StoreError without the connection string', async () => {
-    const gone = await startMongoWireServer();
+    const gone = await startMongoTestServer();
     const url = gone.url.replace('mongodb://', 'mongodb://user:s3cret@');
     const store = new MongoStore({ url: `${url}&serverSelectionTimeoutMS=300`, dbName: 'health' });
     await gone.close();

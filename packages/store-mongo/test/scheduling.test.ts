@@ -1,20 +1,20 @@
 import { type NewDispatch, type ScheduleRequest, StoreError } from '@sitemsg/core';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';
-import { type MongoWireServer, startMongoWireServer } from './fixtures/mongo-wire/server.js';
 
 const DB = 'scheduling';
 const NOW = new Date('2026-01-01T00:00:00Z');
 const LATER = new Date('2026-01-01T00:01:00Z');
 
-let server: MongoWireServer;
+let server: MongoTestServer;
 let client: MongoClient;
 let stores: MongoStore[] = [];
 let prefixes = 0;
 
 beforeAll(async () => {
-  server = await startMongoWireServer();
+  server = await startMongoTestServer();
   client = new MongoClient(server.url);
 });
 afterEach(async () => {
@@ -213,7 +213,7 @@ describe('scheduling without transactions (the ordered fallback)', () => {
 
 describe('scheduling on a server that offers transactions', () => {
   it('falls back to ordered writes when the server refuses the transaction', async () => {
-    const rs = await startMongoWireServer({ replicaSet: 'rs0' });
+    const rs = await startMongoTestServer({ replicaSet: 'rs0' });
     const store = new MongoStore({ url: rs.url, dbName: DB }, { collectionPrefix: 'rs_' });
     try {
       await store.init();

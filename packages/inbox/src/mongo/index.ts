@@ -1,0 +1,2 @@
+export type { MongoInboxStoreConnection, MongoInboxStoreOptions } from './options.js';
+export { MongoInboxStore } from './store.js';
