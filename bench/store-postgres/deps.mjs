@@ -9,8 +9,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const packageDir = join(here, '..', '..', 'packages', 'store-postgres');
 const require = createRequire(join(packageDir, 'package.json'));
 
-const storeDist = join(packageDir, 'dist', 'index.js');
-const coreDist = require.resolve('@sitemsg/core');
+// BENCH_STORE_DIST: another build of the store to measure (e.g. an older one, to compare).
+const storeDist = process.env.BENCH_STORE_DIST ?? join(packageDir, 'dist', 'index.js');
+// BENCH_CORE_DIST: another build of the core (the engine) to measure, e.g. with a local patch.
+const coreDist = process.env.BENCH_CORE_DIST ?? require.resolve('@sitemsg/core');
 for (const file of [storeDist, coreDist]) {
   if (!existsSync(file)) {
     throw new Error(

@@ -18,11 +18,14 @@ export interface ClaimFilters {
 }
 
 /**
- * The claim statement and its values ($1 owner, $2 lease expiry, $3 limit, then the filters).
+ * The claim statement and its values ($1 owner, $2 lease expiry, then the filters).
  * Its shape is deliberate: `id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP LOCKED LIMIT n))` walks the
  * partial index of queued rows in priority order and stops after n rows, where `IN (SELECT ...)`
  * or a CTE of ids planned a sequential scan. With `guardAt`, it claims nothing while a waiting row
- * is due at that time ($4): such rows must be queued first, so that the claim takes them in order.
+ * is due at that time ($3): such rows must be queued first, so that the claim takes them in order.
+ * It runs as a prepared statement whose generic plan PostgreSQL adopts after a few runs (no
+ * planning per batch), so that plan must hold for any parameter values (a test checks it); the
+ * limit is written into the text (a checked integer) so that the generic plan knows it.
  */
 export function claimStatement(
   n: Names,
@@ -30,11 +33,11 @@ export function claimStatement(
   filters: ClaimFilters,
   guardAt?: Date,
 ): ClaimSql {
-  const values: unknown[] = [head.owner, head.until, head.limit];
+  const values: unknown[] = [head.owner, head.until];
   const where = ['queued'];
   if (guardAt !== undefined) {
     values.push(guardAt);
-    where.push(`NOT EXISTS (${dueWaiting(n, values.length)})`);
+    where.push(`NOT ${dueWaiting(n, values.length)}`);
   }
   if (filters.priority !== undefined) {
     values.push(filters.priority);
@@ -50,7 +53,8 @@ export function claimStatement(
     values.push(filters.messageTypes);
     where.push(`message_type = ANY($${values.length}::text[])`);
   }
-  const guard = guardAt === undefined ? null : 4;
+  const guard = guardAt === undefined ? null : 3;
+  const limit = Math.min(Math.max(1, Math.floor(head.limit)), MAX_LIMIT);
   const text = `UPDATE ${n.dispatches}
 SET status = 'processing', queued = false, attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2,
   due_at = $2
@@ -59,11 +63,14 @@ WHERE id = ANY(ARRAY(
   WHERE ${where.join(' AND ')}
   ORDER BY priority DESC, id
   FOR UPDATE SKIP LOCKED
-  LIMIT $3))
+  LIMIT ${limit}))
 RETURNING id, message_id, messenger, address, user_id, read_status, attempts, last_error, next_attempt_at,
   created_at, dispatched_at, read_at, priority, message_type`;
   return { text, values, guard };
 }
+
+/** A claim returns at most this many rows, whatever limit it is given. */
+const MAX_LIMIT = 100_000;
 
 export interface ClaimSql {
   readonly text: string;
@@ -72,9 +79,13 @@ export interface ClaimSql {
   readonly guard: number | null;
 }
 
-/** Waiting rows whose time has come (at parameter $at), found through the index of waiting rows. */
+/**
+ * Whether a waiting row's time has come (at parameter $at). The earliest time is read first, by
+ * the index of waiting rows: unlike `EXISTS (... due_at <= $at)`, whose generic plan may guess
+ * a third of the table matches and scan it, this subquery has no parameter to misjudge.
+ */
 function dueWaiting(n: Names, at: number): string {
-  return `SELECT 1 FROM ${n.dispatches} WHERE NOT queued AND due_at <= $${at}`;
+  return `coalesce((SELECT min(due_at) FROM ${n.dispatches} WHERE NOT queued AND due_at IS NOT NULL) <= $${at}, false)`;
 }
 
 const PROMOTE_CHUNK = 5000;
@@ -130,7 +141,7 @@ type MessageJson = [
  * claimed; this parses faster than a row per dispatch joined with its message.
  */
 export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<ClaimedDispatch[]> {
-  if (request.limit < 1) return [];
+  if (!(request.limit >= 1)) return [];
   const until = new Date(request.now.getTime() + request.leaseMs);
   const head = { owner: request.owner, until, limit: Math.floor(request.limit) };
   // Usually one round trip; when retries, send-at times or expired leases have come due, the
@@ -158,19 +169,20 @@ interface ClaimResult {
 
 async function runClaim(ctx: StoreContext, statement: ClaimSql): Promise<ClaimResult> {
   const { names: n } = ctx;
-  const { rows } = await ctx.db.query<ClaimResult>(
+  // The suppression probe per dispatch is skipped outright while no address is suppressed at all.
+  const { rows } = await ctx.db.hot<ClaimResult>(
     'claim',
     `WITH c AS (${statement.text})
 SELECT
   (SELECT json_agg(json_build_array(c.id::text, c.message_id::text, c.messenger, c.address, c.user_id,
      c.read_status, c.attempts, c.last_error, c.next_attempt_at, c.created_at, c.dispatched_at, c.read_at,
-     EXISTS (SELECT 1 FROM ${n.suppressions} s
-       WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address))
+     CASE WHEN (SELECT EXISTS (SELECT 1 FROM ${n.suppressions})) THEN EXISTS (SELECT 1 FROM ${n.suppressions} s
+       WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address) ELSE false END)
      ORDER BY c.priority DESC, c.id) FROM c) AS d,
   (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
      m.created_at, m.send_at, m.idempotency_key, m.group_mark))
    FROM ${n.messages} m WHERE m.id = ANY(ARRAY(SELECT DISTINCT c.message_id FROM c))) AS m,
-  ${statement.guard === null ? 'false' : `EXISTS (${dueWaiting(n, statement.guard)})`} AS due`,
+  ${statement.guard === null ? 'false' : dueWaiting(n, statement.guard)} AS due`,
     statement.values,
   );
   return rows[0] ?? { d: null, m: null, due: false };
@@ -236,7 +248,7 @@ export async function renewLeases(
 ): Promise<number> {
   const ids = dispatchIds.filter(isRowId);
   if (ids.length === 0) return 0;
-  const { rowCount } = await ctx.db.query(
+  const { rowCount } = await ctx.db.hot(
     'renewLeases',
     `UPDATE ${ctx.names.dispatches} SET lease_expires_at = $3, due_at = $3, queued = false
 WHERE id = ANY($2::bigint[]) AND status = 'processing' AND lease_owner = $1`,
@@ -274,7 +286,7 @@ export async function complete(
   if (statements.length === 0) return 0;
   const run = async (q: Queryable): Promise<number> => {
     let written = 0;
-    for (const s of statements) written += (await ctx.db.query('complete', s.text, s.values, q)).rowCount;
+    for (const s of statements) written += (await ctx.db.hot('complete', s.text, s.values, q)).rowCount;
     return written;
   };
   const written =

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describeError, SitemsgError, StoreError } from '@sitemsg/core';
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 
 /** What a statement runs on: the pool, a pooled client inside a transaction, or the application's client. */
 export interface Queryable {
@@ -7,7 +8,11 @@ export interface Queryable {
     text: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow>(config: QueryConfig): Promise<{ rows: R[]; rowCount: number | null }>;
 }
+
+/** Distinct hot statements per store: a handful of texts per schema, prefix and claim filter. */
+const MAX_NAMED = 64;
 
 /** Turns a driver error into a StoreError naming the operation; sitemsg's own errors pass through. */
 export function storeError(operation: string, error: unknown): Error {
@@ -21,9 +26,12 @@ export function storeError(operation: string, error: unknown): Error {
 /** The pool plus the two ways the store talks to it: one statement, or one transaction. */
 export class Db {
   readonly pool: Pool;
+  private readonly prepare: boolean;
+  private readonly names = new Map<string, string>();
 
-  constructor(pool: Pool) {
+  constructor(pool: Pool, prepare: boolean) {
     this.pool = pool;
+    this.prepare = prepare;
   }
 
   async query<R extends QueryResultRow>(
@@ -38,6 +46,37 @@ export class Db {
     } catch (error) {
       throw storeError(operation, error);
     }
+  }
+
+  /**
+   * A statement of the send and schedule paths, run as a named prepared statement: each pooled
+   * connection parses it once, instead of once per batch. The name is a digest of the text, so
+   * that two texts never share a name on one connection.
+   */
+  async hot<R extends QueryResultRow>(
+    operation: string,
+    text: string,
+    values: unknown[],
+    on: Queryable = this.pool,
+  ): Promise<{ rows: R[]; rowCount: number }> {
+    const name = this.nameOf(text);
+    if (name === null) return this.query<R>(operation, text, values, on);
+    try {
+      const result = await on.query<R>({ name, text, values });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw storeError(operation, error);
+    }
+  }
+
+  private nameOf(text: string): string | null {
+    if (!this.prepare) return null;
+    const known = this.names.get(text);
+    if (known !== undefined) return known;
+    if (this.names.size >= MAX_NAMED) return null;
+    const name = `sitemsg_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    this.names.set(text, name);
+    return name;
   }
 
   /** Runs `work` inside BEGIN/COMMIT on one pooled client; a client whose connection broke is discarded. */

@@ -61,12 +61,18 @@ CREATE TABLE ${n.dispatches} (
   due_at timestamptz,
   created_at timestamptz NOT NULL,
   dispatched_at timestamptz,
-  read_at timestamptz
+  read_at timestamptz,
+  -- Its message has a group mark: grouping looks its dispatches up by message.
+  grouped boolean NOT NULL DEFAULT false
 );
 CREATE INDEX ${n.index('dispatches_claimable')} ON ${n.dispatches} (priority DESC, id) WHERE queued;
 CREATE INDEX ${n.index('dispatches_waiting')} ON ${n.dispatches} (due_at)
   WHERE NOT queued AND due_at IS NOT NULL;
-CREATE INDEX ${n.index('dispatches_message')} ON ${n.dispatches} (message_id);
+-- No index of all rows by message: scheduling, every claim and every completion would each
+-- write an entry to it (measured: a B-tree cost 10-13 % of the schedule and send rates, a BRIN
+-- index still 8 % of the schedule rate). Grouping, the one lookup by message on a hot path, has
+-- one over grouped rows only; listing a message's dispatches and cleanup scan the table instead.
+CREATE INDEX ${n.index('dispatches_group_message')} ON ${n.dispatches} (message_id) WHERE grouped;
 
 CREATE TABLE ${n.errors} (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -20,6 +20,12 @@ export interface PostgresStoreOptions {
    * Default true; polling remains the fallback either way.
    */
   readonly listen?: boolean;
+  /**
+   * Run the claim, completion and scheduling statements as named prepared statements (parsed once
+   * per connection). Default true; set false behind a connection pooler that cannot keep them
+   * (PgBouncer in transaction mode before 1.21, or with `max_prepared_statements = 0`).
+   */
+  readonly preparedStatements?: boolean;
   /** Where connection losses of the listener and migrations are reported. */
   readonly logger?: Logger;
 }
@@ -28,19 +34,20 @@ export interface ResolvedStoreOptions {
   readonly schema: string;
   readonly tablePrefix: string;
   readonly listen: boolean;
+  readonly preparedStatements: boolean;
   readonly logger: Logger;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const PREFIX = /^([a-z_][a-z0-9_]*)?$/;
-const KNOWN = new Set(['schema', 'tablePrefix', 'listen', 'logger']);
+const KNOWN = new Set(['schema', 'tablePrefix', 'listen', 'preparedStatements', 'logger']);
 
 /** Validates options up front: a schema or prefix that is not a plain SQL identifier never reaches SQL. */
 export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStoreOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
       throw new ConfigurationError(
-        `[sitemsg] [postgres] Unknown option "${key}": use schema, tablePrefix, listen or logger.`,
+        `[sitemsg] [postgres] Unknown option "${key}": use schema, tablePrefix, listen, preparedStatements or logger.`,
       );
     }
   }
@@ -59,7 +66,16 @@ export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStor
   if (options.listen !== undefined && typeof options.listen !== 'boolean') {
     throw new ConfigurationError('[sitemsg] [postgres] listen must be true or false.');
   }
-  return { schema, tablePrefix, listen: options.listen ?? true, logger: options.logger ?? {} };
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== 'boolean') {
+    throw new ConfigurationError('[sitemsg] [postgres] preparedStatements must be true or false.');
+  }
+  return {
+    schema,
+    tablePrefix,
+    listen: options.listen ?? true,
+    preparedStatements: options.preparedStatements ?? true,
+    logger: options.logger ?? {},
+  };
 }
 
 /** Checks the connection argument's shape (no connection is opened here). */

@@ -79,7 +79,7 @@ export class PostgresStore implements Store {
       this.options.logger,
     );
     this.ctx = {
-      db: new Db(this.pool),
+      db: new Db(this.pool, this.options.preparedStatements),
       names: this.names,
       wakeLocal: () => this.signal.wake(),
       claimedSuppression: new WeakMap(),

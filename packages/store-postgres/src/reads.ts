@@ -47,6 +47,7 @@ export async function getDispatch(ctx: StoreContext, id: string): Promise<Dispat
   return rows[0] ? toDispatch(rows[0]) : null;
 }
 
+/** An admin read: by message it scans the table, which has no index by message (see the migration). */
 export async function listDispatches(
   ctx: StoreContext,
   filter: { messageId?: string; status?: DispatchStatus },

@@ -122,11 +122,63 @@ export function newDispatchRecords(
   }));
 }
 
-/** Parallel arrays for `unnest`: one statement inserts any number of dispatches. */
-export function dispatchArrays(dispatches: readonly NewDispatch[]): [string[], string[], (string | null)[]] {
+/**
+ * The values of `unnestDispatches`: the addresses, and the messenger and user ids as one value when
+ * all dispatches share it (one messenger, no user ids: the usual bulk case), arrays otherwise.
+ */
+export function dispatchValues(
+  dispatches: readonly NewDispatch[],
+): [string[], string | null, string[] | null, (string | null)[] | null] {
+  const first = dispatches[0]?.messenger ?? null;
+  const oneMessenger = dispatches.every((d) => d.messenger === first);
+  const noUsers = dispatches.every((d) => d.userId === null);
   return [
-    dispatches.map((d) => d.messenger),
     dispatches.map((d) => d.address),
-    dispatches.map((d) => d.userId),
+    oneMessenger ? first : null,
+    oneMessenger ? null : dispatches.map((d) => d.messenger),
+    noUsers ? null : dispatches.map((d) => d.userId),
   ];
+}
+
+/**
+ * Rows `u(address, messenger, user_id, n)` from the four `dispatchValues` at $at..$at+3: one
+ * statement inserts any number of dispatches. (`unnest` of several arrays pads a NULL one with NULLs.)
+ */
+export function unnestDispatches(at: number): { from: string; messenger: string } {
+  return {
+    from: `unnest($${at}::text[], $${at + 2}::text[], $${at + 3}::text[]) WITH ORDINALITY AS u(address, messenger, user_id, n)`,
+    messenger: `coalesce($${at + 1}::text, u.messenger)`,
+  };
+}
+
+/**
+ * The ids of rows inserted in order: `ids` when the statement had to list them, otherwise the
+ * `count` consecutive ids from `first` (the identity hands out one run unless another session
+ * inserted at the same moment), which spares sending a thousand ids back.
+ */
+export function insertedIds(ids: readonly string[] | null, first: string | null, count: number): string[] {
+  if (ids !== null) return [...ids];
+  if (first === null) return [];
+  const start = Number(first);
+  if (Number.isSafeInteger(start + count)) return Array.from({ length: count }, (_, i) => String(start + i));
+  const big = BigInt(first);
+  return Array.from({ length: count }, (_, i) => String(big + BigInt(i)));
+}
+
+/**
+ * A CTE `ids` over a CTE `d` of inserted ids: the first id, and all of them (sorted) only when
+ * they are not one run.
+ */
+export const INSERTED_IDS = `ids AS (
+  SELECT min(d.id) AS first_id, max(d.id) - min(d.id) + 1 = count(*) AS run FROM d
+)`;
+
+/** The columns a statement ending in `INSERTED_IDS` selects. */
+export const INSERTED_COLUMNS =
+  'ids.first_id, CASE WHEN ids.run THEN NULL ELSE ARRAY(SELECT d.id FROM d ORDER BY d.id) END AS dispatch_ids';
+
+/** What a statement ending in `INSERTED_IDS` returns. */
+export interface InsertedIdsRow {
+  first_id: string | null;
+  dispatch_ids: string[] | null;
 }

@@ -11,12 +11,17 @@ import {
 import type { StoreContext } from './context.js';
 import { atomicallyOn, isRowId, type Queryable } from './db.js';
 import {
-  dispatchArrays,
+  dispatchValues,
+  INSERTED_COLUMNS,
+  INSERTED_IDS,
+  type InsertedIdsRow,
+  insertedIds,
   MESSAGE_COLUMNS,
   type MessageRow,
   newDispatchRecords,
   newMessageRecord,
   toMessage,
+  unnestDispatches,
 } from './rows.js';
 
 /**
@@ -78,7 +83,8 @@ async function insertMessage(
   const { names: n } = ctx;
   const { message, dispatches, now } = request;
   const notify = message.dispatchesReady && dispatches.length > 0;
-  const { rows } = await ctx.db.query<{ id: string; dispatch_ids: string[] }>(
+  const u = unnestDispatches(11);
+  const { rows } = await ctx.db.hot<{ id: string } & InsertedIdsRow>(
     'schedule',
     `WITH m AS (
   INSERT INTO ${n.messages}
@@ -88,14 +94,15 @@ async function insertMessage(
   RETURNING id
 ), d AS (
   INSERT INTO ${n.dispatches}
-    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
-  SELECT m.id, u.messenger, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6
-  FROM m, unnest($11::text[], $12::text[], $13::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
+  SELECT m.id, ${u.messenger}, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
+    $9::text IS NOT NULL
+  FROM m, ${u.from}
   ORDER BY u.n
   RETURNING id
-)
-SELECT m.id, ARRAY(SELECT d.id FROM d ORDER BY d.id) AS dispatch_ids${notify ? `, pg_notify($14, '')` : ''}
-FROM m`,
+), ${INSERTED_IDS}
+SELECT m.id, ${INSERTED_COLUMNS}${notify ? `, pg_notify($15, '')` : ''}
+FROM m, ids`,
     [
       message.type,
       JSON.stringify(message.context),
@@ -107,16 +114,17 @@ FROM m`,
       message.idempotencyKey,
       message.groupMark,
       dueAt(message.sendAt, now),
-      ...dispatchArrays(dispatches),
+      ...dispatchValues(dispatches),
       ...(notify ? [n.channel] : []),
     ],
     on,
   );
   const row = rows[0];
   if (!row) return null;
+  const ids = insertedIds(row.dispatch_ids, row.first_id, dispatches.length);
   return {
     message: newMessageRecord(row.id, message, now),
-    dispatches: newDispatchRecords(row.id, row.dispatch_ids, dispatches, now),
+    dispatches: newDispatchRecords(row.id, ids, dispatches, now),
     outcome: 'created',
   };
 }
@@ -166,7 +174,8 @@ async function lockOpenGroup(
     'schedule',
     `SELECT ${MESSAGE_COLUMNS} FROM ${n.messages} m
 WHERE type = $1 AND group_mark = $2 AND dispatches_ready = $3
-  AND NOT EXISTS (SELECT 1 FROM ${n.dispatches} d WHERE d.message_id = m.id AND (d.status <> 'pending' OR d.attempts > 0))
+  AND NOT EXISTS (SELECT 1 FROM ${n.dispatches} d
+    WHERE d.message_id = m.id AND d.grouped AND (d.status <> 'pending' OR d.attempts > 0))
 ORDER BY id LIMIT 1 FOR UPDATE`,
     [message.type, message.groupMark, message.dispatchesReady],
     q,
@@ -175,7 +184,7 @@ ORDER BY id LIMIT 1 FOR UPDATE`,
   if (!row) return null;
   const locked = await ctx.db.query<{ messenger: string; address: string; status: string; attempts: number }>(
     'schedule',
-    `SELECT messenger, address, status, attempts FROM ${n.dispatches} WHERE message_id = $1 ORDER BY id FOR UPDATE`,
+    `SELECT messenger, address, status, attempts FROM ${n.dispatches} WHERE message_id = $1 AND grouped ORDER BY id FOR UPDATE`,
     [row.id],
     q,
   );
@@ -194,27 +203,34 @@ export async function addDispatches(
   const missing = (): ValidationError =>
     new ValidationError(`[sitemsg] [postgres] Message ${messageId} does not exist.`);
   if (!isRowId(messageId)) throw missing();
-  const { rows } = await ctx.db.query<{ id: string; dispatch_ids: string[] }>(
+  const u = unnestDispatches(3);
+  const { rows } = await ctx.db.query<{ id: string } & InsertedIdsRow>(
     'addDispatches',
     `WITH m AS (
   UPDATE ${n.messages} SET dispatches_ready = true WHERE id = $1
-  RETURNING id, type, priority, CASE WHEN send_at > $2 THEN send_at END AS due_at
+  RETURNING id, type, priority, CASE WHEN send_at > $2 THEN send_at END AS due_at, group_mark IS NOT NULL AS grouped
 ), d AS (
   INSERT INTO ${n.dispatches}
-    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
-  SELECT m.id, u.messenger, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2
-  FROM m, unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
+  SELECT m.id, ${u.messenger}, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2,
+    m.grouped
+  FROM m, ${u.from}
   ORDER BY u.n
   RETURNING id
-)
-SELECT m.id, ARRAY(SELECT d.id FROM d ORDER BY d.id) AS dispatch_ids${dispatches.length > 0 ? `, pg_notify($6, '')` : ''}
-FROM m`,
-    [messageId, now, ...dispatchArrays(dispatches), ...(dispatches.length > 0 ? [n.channel] : [])],
+), ${INSERTED_IDS}
+SELECT m.id, ${INSERTED_COLUMNS}${dispatches.length > 0 ? `, pg_notify($7, '')` : ''}
+FROM m, ids`,
+    [messageId, now, ...dispatchValues(dispatches), ...(dispatches.length > 0 ? [n.channel] : [])],
   );
   const row = rows[0];
   if (!row) throw missing();
   if (dispatches.length > 0) ctx.wakeLocal();
-  return newDispatchRecords(messageId, row.dispatch_ids, dispatches, now);
+  return newDispatchRecords(
+    messageId,
+    insertedIds(row.dispatch_ids, row.first_id, dispatches.length),
+    dispatches,
+    now,
+  );
 }
 
 async function insertDispatches(
@@ -226,31 +242,33 @@ async function insertDispatches(
 ): Promise<DispatchRecord[]> {
   if (dispatches.length === 0) return [];
   const { names: n } = ctx;
-  const { rows } = await ctx.db.query<{ id: string }>(
+  const u = unnestDispatches(6);
+  const { rows } = await ctx.db.query<InsertedIdsRow>(
     'schedule',
     `WITH d AS (
   INSERT INTO ${n.dispatches}
-    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at)
-  SELECT $1, u.messenger, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5
-  FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u(messenger, address, user_id, n)
+    (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
+  SELECT $1, ${u.messenger}, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5, true
+  FROM ${u.from}
   ORDER BY u.n
   RETURNING id
-)
-SELECT d.id${message.dispatchesReady ? `, pg_notify($9, '')` : ''} FROM d ORDER BY d.id`,
+), ${INSERTED_IDS}
+SELECT ${INSERTED_COLUMNS}${message.dispatchesReady ? `, pg_notify($10, '')` : ''} FROM ids`,
     [
       message.id,
       message.priority,
       message.type,
       dueAt(message.sendAt, now),
       now,
-      ...dispatchArrays(dispatches),
+      ...dispatchValues(dispatches),
       ...(message.dispatchesReady ? [n.channel] : []),
     ],
     q,
   );
+  const row = rows[0] ?? { first_id: null, dispatch_ids: null };
   return newDispatchRecords(
     message.id,
-    rows.map((r) => r.id),
+    insertedIds(row.dispatch_ids, row.first_id, dispatches.length),
     dispatches,
     now,
   );

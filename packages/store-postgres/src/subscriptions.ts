@@ -127,13 +127,13 @@ export async function findSuppressed(
   const messenger = recipients[0]!.messenger;
   const single = recipients.every((r) => r.messenger === messenger);
   const { rows } = single
-    ? await ctx.db.query<{ messenger: string; address: string }>(
+    ? await ctx.db.hot<{ messenger: string; address: string }>(
         'findSuppressed',
         `SELECT messenger, address FROM ${ctx.names.suppressions}
 WHERE message_type = $1 AND messenger = $2 AND address = ANY($3::text[])`,
         [messageType, messenger, recipients.map((r) => r.address)],
       )
-    : await ctx.db.query<{ messenger: string; address: string }>(
+    : await ctx.db.hot<{ messenger: string; address: string }>(
         'findSuppressed',
         `SELECT s.messenger, s.address
 FROM ${ctx.names.suppressions} s JOIN unnest($2::text[], $3::text[]) AS r(messenger, address)
