@@ -18,7 +18,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   prepare: `sitemsg prepare
   Creates the dispatches of messages scheduled without recipients, from subscriptions.`,
   work: `sitemsg work [--poll-interval MS] [--concurrency N] [--batch-size N] [--priority N]
-  Runs the worker: prepares and sends until SIGTERM / SIGINT (the batch in hand finishes).
+  Runs the worker: prepares and sends until SIGTERM / SIGINT (the batches in hand finish).
     --poll-interval MS wait between polls when idle (default 1000)
     --concurrency N    batches in flight at once (default 1)
     --batch-size N     dispatches claimed per batch (default 100)

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ClaimRequest,
   type CompiledMessage,
+  type CompletionOutcome,
   DeliveryError,
   EmailHtmlMessage,
   EmailTextMessage,
   err,
+  MemoryStore,
   MessageType,
   type RenderContext,
   UnknownMessageTypeError,
@@ -354,6 +357,119 @@ describe('sending', () => {
       await sitemsg.store.complete('new', [{ dispatchId: first!.dispatch.id, status: 'sent' }], now()),
     ).toBe(1);
     expect((await sitemsg.store.getDispatch(first!.dispatch.id))?.status).toBe('sent');
+  });
+});
+
+/** A memory store that logs when its claims and completions start and end, and can fail completions. */
+class LoggingStore extends MemoryStore {
+  readonly log: string[] = [];
+  completeError: Error | null = null;
+  /** Claims after this many fail. */
+  claimsAllowed = Number.POSITIVE_INFINITY;
+
+  override async claim(request: ClaimRequest) {
+    this.log.push('claim:start');
+    await Promise.resolve();
+    if (this.claimsAllowed-- <= 0) throw new Error('claim failed');
+    const claimed = await super.claim(request);
+    this.log.push(`claim:end ${claimed.length}`);
+    return claimed;
+  }
+
+  override async complete(owner: string, outcomes: readonly CompletionOutcome[], now: Date) {
+    this.log.push('complete:start');
+    await Promise.resolve();
+    if (this.completeError) throw this.completeError;
+    const written = await super.complete(owner, outcomes, now);
+    this.log.push(`complete:end ${written}`);
+    return written;
+  }
+}
+
+describe('batch pipeline', () => {
+  it("claims the next batch while one sends, and writes each batch's outcomes before the next is sent", async () => {
+    const store = new LoggingStore();
+    const { sitemsg, messenger } = setup({ store });
+    const send = messenger.send.bind(messenger);
+    messenger.send = async (batch) => {
+      store.log.push(`send ${batch.length}`);
+      await Promise.resolve();
+      return send(batch);
+    };
+    const addresses = Array.from({ length: 5 }, (_, i) => `u${i}@x.test`);
+    await sitemsg.scheduleMessages('x', sitemsg.recipients('test', addresses));
+    const progress: number[] = [];
+    const counts = await sitemsg.sendScheduledMessages({
+      batchSize: 2,
+      onBatch: (c) => progress.push(c.sent),
+    });
+    expect(counts).toEqual({ sent: 5, error: 0, failed: 0, skipped: 0 });
+    expect(progress).toEqual([2, 4, 5]);
+    // Each claim after the first starts before the batch in hand is sent; each write ends before
+    // the next batch is sent.
+    expect(store.log).toEqual([
+      'claim:start',
+      'claim:end 2',
+      'claim:start',
+      'claim:end 2',
+      'send 2',
+      'complete:start',
+      'complete:end 2',
+      'claim:start',
+      'claim:end 1',
+      'send 2',
+      'complete:start',
+      'complete:end 2',
+      'claim:start',
+      'claim:end 0',
+      'send 1',
+      'complete:start',
+      'complete:end 1',
+    ]);
+    const statuses = await sitemsg.store.listDispatches({ status: 'sent' });
+    expect(statuses).toHaveLength(5);
+  });
+
+  it('finishes the batch in hand when a prefetched claim fails, then rejects with that error', async () => {
+    const store = new LoggingStore();
+    const { sitemsg, messenger } = setup({ store });
+    await sitemsg.scheduleMessages('x', sitemsg.recipients('test', ['a@x.test', 'b@x.test']));
+    store.claimsAllowed = 1;
+    await expect(sitemsg.sendScheduledMessages({ batchSize: 1 })).rejects.toThrow('claim failed');
+    expect(messenger.sent).toHaveLength(1);
+    expect(await sitemsg.store.listDispatches({ status: 'sent' })).toHaveLength(1);
+  });
+
+  it('sends the batch claimed ahead when aborted, and claims nothing more', async () => {
+    const store = new LoggingStore();
+    const { sitemsg, messenger } = setup({ store });
+    const addresses = Array.from({ length: 5 }, (_, i) => `u${i}@x.test`);
+    await sitemsg.scheduleMessages('x', sitemsg.recipients('test', addresses));
+    const stop = new AbortController();
+    const send = messenger.send.bind(messenger);
+    messenger.send = (batch) => {
+      stop.abort();
+      return send(batch);
+    };
+    const counts = await sitemsg.sendScheduledMessages({ batchSize: 2, signal: stop.signal });
+    expect(counts.sent).toBe(4);
+    expect(store.log.filter((e) => e === 'claim:start')).toHaveLength(2);
+    expect(await sitemsg.store.listDispatches({ status: 'pending' })).toHaveLength(1);
+  });
+
+  it('stops claiming once a write fails for good and rejects with its error', async () => {
+    const store = new LoggingStore();
+    const { sitemsg, clock } = setup({ store, leaseMs: 1000 });
+    await sitemsg.scheduleMessages('x', sitemsg.recipients('test', ['a@x.test', 'b@x.test', 'c@x.test']));
+    store.completeError = new Error('database is down');
+    const sending = sitemsg.sendScheduledMessages({ batchSize: 1 });
+    // The engine retries the write once on the injected clock (500 ms), then the lease would be over.
+    for (let i = 0; i < 100 && clock.pendingSleeps === 0; i++) await new Promise(setImmediate);
+    expect(clock.pendingSleeps).toBe(1);
+    clock.advance(500);
+    await expect(sending).rejects.toThrow('database is down');
+    expect(store.log.filter((e) => e === 'claim:start')).toHaveLength(2);
+    expect(await sitemsg.store.listDispatches({ status: 'sent' })).toHaveLength(0);
   });
 });
 

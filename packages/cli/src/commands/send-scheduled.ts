@@ -40,7 +40,7 @@ async function expectedOnTerminal(engine: Sitemsg, io: CliIo): Promise<number> {
 function stopOnSignals(io: CliIo): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (): void => {
-    line(io.stderr, '[sitemsg] stopping: finishing the batch in hand (signal again to exit at once).');
+    line(io.stderr, '[sitemsg] stopping: finishing the batches in hand (signal again to exit at once).');
     controller.abort();
   };
   process.once('SIGTERM', onSignal);

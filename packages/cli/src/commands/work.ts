@@ -6,7 +6,7 @@ import { formatCounts, processed } from '../output.js';
 
 type WorkCommand = Extract<Command, { name: 'work' }>;
 
-/** Runs core's worker; it stops on SIGTERM / SIGINT after the batch in hand. One line per round with news. */
+/** Runs core's worker; it stops on SIGTERM / SIGINT after the batches in hand. One line per round with news. */
 export async function work(engine: Sitemsg, command: WorkCommand, io: CliIo): Promise<ExitCode> {
   const pollInterval = command.pollInterval ?? 1000;
   line(io.stdout, `worker ${engine.workerId} started (polling every ${pollInterval} ms; SIGTERM stops it)`);

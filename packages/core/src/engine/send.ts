@@ -22,7 +22,7 @@ export interface SendOptions {
   readonly ignoreUnknownMessageTypes?: boolean;
   /** Dispatches claimed per batch. Default 100. */
   readonly batchSize?: number;
-  /** Batches in flight at once. Default 1. */
+  /** Batches being sent at once (each lane also claims its next batch while one sends). Default 1. */
   readonly concurrency?: number;
   /** Stops claiming new batches once aborted (the batches in hand finish). */
   readonly signal?: AbortSignal;
@@ -50,31 +50,54 @@ interface Held {
   readonly type: MessageTypeClass | undefined;
 }
 
-/** Claims and sends batches until nothing is due (or the signal aborts); returns the counts. */
+/**
+ * Claims and sends batches until nothing is due (or the signal aborts); returns the counts.
+ * Each lane claims its next batch while the current one sends, so the claim's round trip overlaps
+ * the messenger's work; a batch's outcomes are written before the next batch is sent, so that a
+ * write that fails stops the lane before anything else goes out. One batch per lane is in the
+ * messengers at a time; `concurrency` adds lanes.
+ */
 export async function sendScheduled(ctx: EngineContext, options: SendOptions = {}): Promise<SendCounts> {
   const total: SendCounts = { sent: 0, error: 0, failed: 0, skipped: 0 };
   const seen = new Set<string>();
   const lanes = Math.max(1, options.concurrency ?? 1);
+  const record = (counts: SendCounts): void => {
+    addCounts(total, counts);
+    options.onBatch?.({ ...total });
+  };
   const lane = async (): Promise<void> => {
-    while (!options.signal?.aborted) {
-      const claimed = await claimBatch(ctx, options);
-      if (claimed.length === 0) return;
-      const counts = await processBatch(ctx, claimed);
-      addCounts(total, counts);
-      options.onBatch?.({ ...total });
+    let writing: Promise<void> = Promise.resolve();
+    let next: Promise<ClaimedBatch> | null = options.signal?.aborted ? null : claimBatch(ctx, options);
+    while (next !== null) {
+      const batch = await afterBoth(next, writing);
+      next = null;
+      if (batch.claimed.length === 0) break;
       // A batch made only of dispatches already handled in this run means nothing new is due.
-      const fresh = claimed.filter((c) => !seen.has(c.dispatch.id));
-      for (const c of claimed) seen.add(c.dispatch.id);
-      if (fresh.length === 0) return;
+      const fresh = batch.claimed.some((c) => !seen.has(c.dispatch.id));
+      for (const c of batch.claimed) seen.add(c.dispatch.id);
+      if (fresh && !options.signal?.aborted) next = handled(claimBatch(ctx, options));
+      try {
+        writing = (await sendBatch(ctx, batch)).write().then(record);
+      } catch (error) {
+        release(next);
+        throw error;
+      }
     }
+    await writing;
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return total;
 }
 
-function claimBatch(ctx: EngineContext, options: SendOptions): Promise<ClaimedDispatch[]> {
+/** A claimed batch whose leases are renewed from the moment it is claimed until its outcomes are written. */
+interface ClaimedBatch {
+  readonly claimed: readonly ClaimedDispatch[];
+  readonly renewal: { stop(): void };
+}
+
+async function claimBatch(ctx: EngineContext, options: SendOptions): Promise<ClaimedBatch> {
   const { registry, options: o } = ctx;
-  return ctx.store.claim({
+  const claimed = await ctx.store.claim({
     owner: o.workerId,
     limit: Math.max(1, options.batchSize ?? 100),
     now: nowDate(ctx),
@@ -83,38 +106,46 @@ function claimBatch(ctx: EngineContext, options: SendOptions): Promise<ClaimedDi
     ...(options.ignoreUnknownMessengers && { messengers: [...registry.messengerMap.keys()] }),
     ...(options.ignoreUnknownMessageTypes && { messageTypes: [...registry.messageTypeMap.keys()] }),
   });
+  return { claimed, renewal: startLeaseRenewal(ctx, claimed) };
 }
 
-/** Sends one claimed batch, messenger by messenger, and writes every outcome in one store call. */
-export async function processBatch(
-  ctx: EngineContext,
-  claimed: readonly ClaimedDispatch[],
-): Promise<SendCounts> {
-  const renewal = startLeaseRenewal(ctx, claimed);
+/**
+ * The next batch once the previous write has settled too. A failed write wins: that batch and the
+ * one just claimed are let go, and come back when their leases expire (the at-least-once path).
+ */
+async function afterBoth(claiming: Promise<ClaimedBatch>, writing: Promise<void>): Promise<ClaimedBatch> {
+  const [claim, write] = await Promise.allSettled([claiming, writing]);
+  if (write.status === 'rejected') {
+    if (claim.status === 'fulfilled') claim.value.renewal.stop();
+    throw write.reason;
+  }
+  if (claim.status === 'rejected') throw claim.reason;
+  return claim.value;
+}
+
+/** Marks a promise awaited later as handled, so that its failure meanwhile is not an unhandled rejection. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** Lets a claimed batch go unsent: its leases are no longer renewed, so it returns when they expire. */
+function release(claiming: Promise<ClaimedBatch> | null): void {
+  claiming?.then(
+    (batch) => batch.renewal.stop(),
+    () => {},
+  );
+}
+
+/** A batch that went through its messengers; `write()` records its outcomes, then emits events. */
+interface SentBatch {
+  write(): Promise<SendCounts>;
+}
+
+/** Sends a claimed batch messenger by messenger; `write()` then records every outcome in one store call. */
+async function sendBatch(ctx: EngineContext, { claimed, renewal }: ClaimedBatch): Promise<SentBatch> {
   try {
-    const verdicts: Verdict[] = [];
-    const byMessenger = new Map<Messenger, Held[]>();
-    for (const { dispatch, message } of claimed) {
-      const type = ctx.registry.messageTypeMap.get(message.type);
-      const messenger = ctx.registry.messengerMap.get(dispatch.messenger);
-      const problem = !type
-        ? new UnknownMessageTypeError(message.type)
-        : !messenger
-          ? new UnknownMessengerError(dispatch.messenger)
-          : null;
-      if (problem) {
-        verdicts.push({ dispatchId: dispatch.id, error: problem, permanent: false });
-      } else if (overLimit(dispatch, type)) {
-        const error = new Error(
-          'retry limit reached: the workers holding it stopped before recording an outcome',
-        );
-        verdicts.push({ dispatchId: dispatch.id, error, permanent: true });
-      } else if (messenger) {
-        const list = byMessenger.get(messenger) ?? [];
-        list.push({ dispatch, message, type });
-        byMessenger.set(messenger, list);
-      }
-    }
+    const { verdicts, byMessenger } = partition(ctx, claimed);
     const suppressed = await findSuppressedHeld(ctx, [...byMessenger.values()].flat());
     const groups = [...byMessenger].map(([messenger, held]) =>
       sendThrough(
@@ -131,10 +162,44 @@ export async function processBatch(
       }),
       permanent: true,
     }));
-    return await complete(ctx, claimed, [...verdicts, ...skipped], skipped.length);
-  } finally {
+    return {
+      write: () => complete(ctx, claimed, [...verdicts, ...skipped], skipped.length).finally(renewal.stop),
+    };
+  } catch (error) {
     renewal.stop();
+    throw error;
   }
+}
+
+/** Sorts a batch by messenger; what cannot be sent at all gets its verdict at once. */
+function partition(
+  ctx: EngineContext,
+  claimed: readonly ClaimedDispatch[],
+): { verdicts: Verdict[]; byMessenger: Map<Messenger, Held[]> } {
+  const verdicts: Verdict[] = [];
+  const byMessenger = new Map<Messenger, Held[]>();
+  for (const { dispatch, message } of claimed) {
+    const type = ctx.registry.messageTypeMap.get(message.type);
+    const messenger = ctx.registry.messengerMap.get(dispatch.messenger);
+    const problem = !type
+      ? new UnknownMessageTypeError(message.type)
+      : !messenger
+        ? new UnknownMessengerError(dispatch.messenger)
+        : null;
+    if (problem) {
+      verdicts.push({ dispatchId: dispatch.id, error: problem, permanent: false });
+    } else if (overLimit(dispatch, type)) {
+      const error = new Error(
+        'retry limit reached: the workers holding it stopped before recording an outcome',
+      );
+      verdicts.push({ dispatchId: dispatch.id, error, permanent: true });
+    } else if (messenger) {
+      const list = byMessenger.get(messenger) ?? [];
+      list.push({ dispatch, message, type });
+      byMessenger.set(messenger, list);
+    }
+  }
+  return { verdicts, byMessenger };
 }
 
 async function sendThrough(
@@ -299,6 +364,7 @@ async function findSuppressedHeld(ctx: EngineContext, held: readonly Held[]): Pr
 
 /** Keeps the batch's leases alive while it sends, so a short lease never expires under a slow provider. */
 function startLeaseRenewal(ctx: EngineContext, claimed: readonly ClaimedDispatch[]): { stop: () => void } {
+  if (claimed.length === 0) return { stop: () => {} };
   const { leaseMs, workerId, clock, logger } = ctx.options;
   const ids = claimed.map((c) => c.dispatch.id);
   const timer = setInterval(() => {

@@ -6,7 +6,7 @@ import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
 export interface WorkOptions extends Omit<SendOptions, 'signal' | 'onBatch'> {
   /** Wait between polls when nothing is due, in ms. Default 1000. */
   readonly pollInterval?: number;
-  /** Stops the loop; the batch in hand finishes first. */
+  /** Stops the loop; the batches in hand (sending, and claimed ahead) finish first. */
   readonly signal?: AbortSignal;
   /** Also run `prepareDispatches()` each round. Default true. */
   readonly prepare?: boolean;
