@@ -322,32 +322,19 @@ What each side does, per round, on fresh tables in the same database:
   engine (validation, one suppression lookup, then one statement writing the message and its
   1,000 dispatches by \`unnest\`), chunk by chunk in turn with the two plain tables (the order
   rotating every chunk). Drain: worker processes (\`worker.mjs\`) running
-  \`sendScheduledMessages({ batchSize: 100 })\` (one batch in flight) with a no-op messenger: per
-  batch one claim statement (lease owner and expiry, attempt, the batch's messages and
-  suppressions in the same round trip) and one completion statement fenced by the lease owner;
-  leases are not renewed (a batch takes milliseconds). The 2-worker drain, and a 1-worker drain
-  with \`concurrency: 2\` (two batches in flight, an existing engine option), each run on another
-  ${N.toLocaleString('en')} scheduled untimed. The three one-process drains rotate which goes first, round by round.
+  \`sendScheduledMessages({ batchSize: 100 })\` (one batch in the messenger, the next one claimed
+  while it sends) with a no-op messenger: per batch one claim statement (lease owner and expiry,
+  attempt, the batch's messages and suppressions in the same round trip) and one completion
+  statement fenced by the lease owner; leases are not renewed (a batch takes milliseconds).
+  The 2-worker drain, and a 1-worker drain with \`concurrency: 2\` (two batches in flight), each run on
+  another ${N.toLocaleString('en')} scheduled untimed. The three one-process drains rotate which goes first, round by round.
 - **pg-boss 10** (\`boss.mjs\`): \`insert\` of 1,000 jobs per call, then \`fetch\` of 100 and
   \`complete\` of their ids until empty, one process; once, after the rounds (it is an order of
   magnitude away, and a pass over ${N.toLocaleString('en')} takes a minute), then again with ${BOSS_SMALL.toLocaleString('en')} queued
   (its fetch slows down as the queue grows).
 
-Where sitemsg's time goes (2026-11-23: EXPLAIN ANALYZE, \`node --cpu-prof\` of a worker, statement
-counts): per batch of 100 the claim runs ~0.8 ms on the server (plain: ~0.4; sitemsg's also reads
-the batch's message and suppressions and writes each lease into the index of waiting rows, which
-is how a crashed worker's rows come back) and the completion ~0.4 ms (plain ~0.3). In between,
-the worker spends ~1.1 ms of CPU (engine, driver, garbage collection) while the database waits:
-with one batch in flight that time adds up, and on two cores shared by PostgreSQL and the
-workers it also caps what a second worker adds. The store changes of that day (hot statements
-prepared, with generic plans; no index of all dispatches by message; a leaner insert) moved the
-three target ratios from 0.48 / 0.43 / 0.57 to about the figures above on this bench. Measured
-then with local patches to the engine (not applied): letting a store drop suppressed addresses
-in its own insert, so that the engine skips its lookup, added ~0.06 to the schedule ratio;
-writing a batch's outcomes and claiming the next batch in one statement (one round trip per
-batch) ~0.06 to the 1-worker send ratio; two batches in flight by default, ~0.1.
-On this shared machine single rounds of one side swing by a third: compare the medians and
-ratios of one run, not figures across runs.
+On a shared machine single rounds of one side swing by a third: compare the medians and ratios
+of one run, not figures across runs. Analysis and history: the next section (kept by hand).
 `;
 const readme = join(here, '..', 'README.md');
 const existing = await readFile(readme, 'utf8').catch(
