@@ -430,6 +430,17 @@ describe('batch pipeline', () => {
     expect(statuses).toHaveLength(5);
   });
 
+  it('ends a run once only dispatches it already retried come due again (no back-off)', async () => {
+    const { sitemsg, messenger } = setup({ backoff: { baseMs: 0, maxMs: 0, jitter: 0 } });
+    messenger.failRetryably.add('a@x.test');
+    await sitemsg.scheduleMessages('x', sitemsg.recipients('test', ['a@x.test', 'b@x.test']));
+    const counts = await sitemsg.sendScheduledMessages({ batchSize: 1 });
+    // a failed, came due at once and was tried again in the same run; then the run ended.
+    expect(counts).toEqual({ sent: 1, error: 2, failed: 0, skipped: 0 });
+    expect(messenger.sent.map((o) => o.dispatch.address)).toEqual(['b@x.test']);
+    expect((await sitemsg.store.listDispatches({ status: 'error' })).map((d) => d.attempts)).toEqual([2]);
+  });
+
   it('finishes the batch in hand when a prefetched claim fails, then rejects with that error', async () => {
     const store = new LoggingStore();
     const { sitemsg, messenger } = setup({ store });

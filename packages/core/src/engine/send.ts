@@ -59,10 +59,13 @@ interface Held {
  */
 export async function sendScheduled(ctx: EngineContext, options: SendOptions = {}): Promise<SendCounts> {
   const total: SendCounts = { sent: 0, error: 0, failed: 0, skipped: 0 };
-  const seen = new Set<string>();
+  // Dispatches this run recorded a retryable error for: a batch made only of them means nothing
+  // new is due (they came due again at once, e.g. with no back-off), so the run ends after it.
+  const retried = new Set<string>();
   const lanes = Math.max(1, options.concurrency ?? 1);
-  const record = (counts: SendCounts): void => {
-    addCounts(total, counts);
+  const record = (written: WrittenBatch): void => {
+    for (const id of written.retried) retried.add(id);
+    addCounts(total, written.counts);
     options.onBatch?.({ ...total });
   };
   const lane = async (): Promise<void> => {
@@ -72,9 +75,7 @@ export async function sendScheduled(ctx: EngineContext, options: SendOptions = {
       const batch = await afterBoth(next, writing);
       next = null;
       if (batch.claimed.length === 0) break;
-      // A batch made only of dispatches already handled in this run means nothing new is due.
-      const fresh = batch.claimed.some((c) => !seen.has(c.dispatch.id));
-      for (const c of batch.claimed) seen.add(c.dispatch.id);
+      const fresh = batch.claimed.some((c) => !retried.has(c.dispatch.id));
       if (fresh && !options.signal?.aborted) next = handled(claimBatch(ctx, options));
       try {
         writing = (await sendBatch(ctx, batch)).write().then(record);
@@ -139,7 +140,13 @@ function release(claiming: Promise<ClaimedBatch> | null): void {
 
 /** A batch that went through its messengers; `write()` records its outcomes, then emits events. */
 interface SentBatch {
-  write(): Promise<SendCounts>;
+  write(): Promise<WrittenBatch>;
+}
+
+interface WrittenBatch {
+  readonly counts: SendCounts;
+  /** The dispatches recorded with a retryable error. */
+  readonly retried: readonly string[];
 }
 
 /** Sends a claimed batch messenger by messenger; `write()` then records every outcome in one store call. */
@@ -256,16 +263,20 @@ async function complete(
   claimed: readonly ClaimedDispatch[],
   verdicts: readonly Verdict[],
   skipped: number,
-): Promise<SendCounts> {
+): Promise<WrittenBatch> {
   const held = new Map(claimed.map((c) => [c.dispatch.id, c]));
   const now = nowDate(ctx);
   const outcomes: CompletionOutcome[] = verdicts.map((v) => decide(ctx, held.get(v.dispatchId)!, v, now));
   await writeWithRetry(ctx, outcomes, now);
   const counts: SendCounts = { sent: 0, error: 0, failed: 0, skipped };
+  const retried: string[] = [];
+  // Most applications do not listen to every send: skip building those payloads then.
+  const announceSent = ctx.events.hasListeners('dispatch:sent');
   for (const [i, outcome] of outcomes.entries()) {
     const { dispatch, message } = held.get(outcome.dispatchId)!;
     if (outcome.status === 'sent') {
       counts.sent++;
+      if (!announceSent) continue;
       const verdict = verdicts[i]!;
       const providerMessageId = 'sent' in verdict ? verdict.sent : undefined;
       ctx.events.emit('dispatch:sent', {
@@ -275,6 +286,7 @@ async function complete(
       });
     } else if (outcome.status === 'error') {
       counts.error++;
+      retried.push(dispatch.id);
       ctx.events.emit('dispatch:error', {
         dispatch,
         message,
@@ -287,7 +299,7 @@ async function complete(
     }
   }
   counts.failed -= skipped;
-  return counts;
+  return { counts, retried };
 }
 
 /** Attempts were counted at claim time; an error on the attempt that reaches the limit fails the dispatch. */
