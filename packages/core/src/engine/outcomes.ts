@@ -1,0 +1,109 @@
+// What a sent batch's verdicts become: the retry policy (back-off, limits), one store write that
+// survives a short outage, then the events.
+import { backoffDelay } from '../backoff.js';
+import { DeliveryError, describeError } from '../errors.js';
+import type { CompletionOutcome } from '../store.js';
+import type { ClaimedDispatch } from '../types.js';
+import { type EngineContext, nowDate } from './context.js';
+import type { SendCounts } from './send.js';
+
+/** What became of one dispatch of a batch: sent (with the provider's id), or an error. */
+export type Verdict =
+  | { dispatchId: string; error: unknown; permanent: boolean }
+  | { dispatchId: string; sent: string | undefined };
+
+export interface WrittenBatch {
+  readonly counts: SendCounts;
+  /** The dispatches recorded with a retryable error. */
+  readonly retried: readonly string[];
+}
+
+/** Applies the retry policy to the verdicts, writes them in one call, then emits events. */
+export async function complete(
+  ctx: EngineContext,
+  claimed: readonly ClaimedDispatch[],
+  verdicts: readonly Verdict[],
+  skipped: number,
+): Promise<WrittenBatch> {
+  const held = new Map(claimed.map((c) => [c.dispatch.id, c]));
+  const now = nowDate(ctx);
+  const outcomes: CompletionOutcome[] = verdicts.map((v) => decide(ctx, held.get(v.dispatchId)!, v, now));
+  await writeWithRetry(ctx, outcomes, now);
+  const counts: SendCounts = { sent: 0, error: 0, failed: 0, skipped };
+  const retried: string[] = [];
+  // Most applications do not listen to every send: skip building those payloads then.
+  const announceSent = ctx.events.hasListeners('dispatch:sent');
+  for (const [i, outcome] of outcomes.entries()) {
+    const { dispatch, message } = held.get(outcome.dispatchId)!;
+    if (outcome.status === 'sent') {
+      counts.sent++;
+      if (!announceSent) continue;
+      const verdict = verdicts[i]!;
+      const providerMessageId = 'sent' in verdict ? verdict.sent : undefined;
+      ctx.events.emit('dispatch:sent', {
+        dispatch,
+        message,
+        ...(providerMessageId && { providerMessageId }),
+      });
+    } else if (outcome.status === 'error') {
+      counts.error++;
+      retried.push(dispatch.id);
+      ctx.events.emit('dispatch:error', {
+        dispatch,
+        message,
+        error: outcome.error,
+        nextAttemptAt: outcome.nextAttemptAt,
+      });
+    } else {
+      counts.failed++;
+      ctx.events.emit('dispatch:failed', { dispatch, message, error: outcome.error });
+    }
+  }
+  counts.failed -= skipped;
+  return { counts, retried };
+}
+
+/** Attempts were counted at claim time; an error on the attempt that reaches the limit fails the dispatch. */
+function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now: Date): CompletionOutcome {
+  const { dispatch, message } = held;
+  if ('sent' in verdict) return { dispatchId: dispatch.id, status: 'sent' };
+  const error = describeError(verdict.error);
+  const type = ctx.registry.messageTypeMap.get(message.type);
+  const limit = type ? type.sendRetryLimit : 10;
+  const exhausted = limit !== null && dispatch.attempts >= Math.max(1, limit);
+  if (verdict.permanent || exhausted) return { dispatchId: dispatch.id, status: 'failed', error };
+  const retryAfter = verdict.error instanceof DeliveryError ? (verdict.error.retryAfterMs ?? 0) : 0;
+  const delay = Math.max(
+    retryAfter,
+    backoffDelay(dispatch.attempts, ctx.options.backoff, ctx.options.random),
+  );
+  return { dispatchId: dispatch.id, status: 'error', error, nextAttemptAt: new Date(now.getTime() + delay) };
+}
+
+/** Completion survives a short store outage; when it cannot be written, the lease expiry returns the dispatches. */
+async function writeWithRetry(
+  ctx: EngineContext,
+  outcomes: readonly CompletionOutcome[],
+  now: Date,
+): Promise<void> {
+  const { clock, logger, workerId, leaseMs } = ctx.options;
+  const deadline = clock.now() + leaseMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const written = await ctx.store.complete(workerId, outcomes, now);
+      if (written < outcomes.length) {
+        logger.warn(
+          `[sitemsg] ${outcomes.length - written} outcomes not written: their lease was taken over.`,
+        );
+      }
+      return;
+    } catch (error) {
+      const wait = Math.min(8000, 250 * 2 ** attempt);
+      if (clock.now() + wait > deadline) throw error;
+      logger.warn(
+        `[sitemsg] could not record outcomes (attempt ${attempt}), retrying in ${wait} ms: ${describeError(error)}`,
+      );
+      await clock.sleep(wait);
+    }
+  }
+}
