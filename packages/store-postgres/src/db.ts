@@ -40,12 +40,7 @@ export class Db {
     values: unknown[] = [],
     on: Queryable = this.pool,
   ): Promise<{ rows: R[]; rowCount: number }> {
-    try {
-      const result = await on.query<R>(text, values);
-      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-    } catch (error) {
-      throw storeError(operation, error);
-    }
+    return this.run<R>(operation, { text, values }, on);
   }
 
   /**
@@ -60,9 +55,16 @@ export class Db {
     on: Queryable = this.pool,
   ): Promise<{ rows: R[]; rowCount: number }> {
     const name = this.nameOf(text);
-    if (name === null) return this.query<R>(operation, text, values, on);
+    return this.run<R>(operation, name === null ? { text, values } : { name, text, values }, on);
+  }
+
+  private async run<R extends QueryResultRow>(
+    operation: string,
+    config: QueryConfig,
+    on: Queryable,
+  ): Promise<{ rows: R[]; rowCount: number }> {
     try {
-      const result = await on.query<R>({ name, text, values });
+      const result = await on.query<R>(config);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw storeError(operation, error);
