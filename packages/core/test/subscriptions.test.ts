@@ -129,6 +129,22 @@ describe('unsubscribe and mark-read links', () => {
     };
   }
 
+  it('shows the links of a dispatch when it is logged or serialized, and signs each link once', async () => {
+    const { outgoing } = await sentDispatch();
+    const json = JSON.parse(JSON.stringify(outgoing));
+    expect(json.unsubscribeUrl).toBe(outgoing.unsubscribeUrl);
+    expect(json.markReadUrl).toBe(outgoing.markReadUrl);
+    expect(json.markReadUrl).toMatch(/\/mark-read\//);
+    expect(Object.keys(json).sort()).toEqual([
+      'compiled',
+      'dispatch',
+      'markReadUrl',
+      'message',
+      'unsubscribeUrl',
+    ]);
+    expect(outgoing.markReadUrl).toBe(outgoing.markReadUrl);
+  });
+
   it('unsubscribes through a valid link once, suppressing later explicit sends to that address', async () => {
     const { sitemsg, link, action, messenger } = await sentDispatch();
     expect(action).toBe('unsubscribe');

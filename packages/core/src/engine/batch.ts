@@ -17,7 +17,7 @@ import { compileAll } from './render.js';
 interface Held {
   readonly dispatch: DispatchRecord;
   readonly message: MessageRecord;
-  readonly type: MessageTypeClass | undefined;
+  readonly type: MessageTypeClass;
 }
 
 /** A claimed batch whose leases are renewed from the moment it is claimed until its outcomes are written. */
@@ -40,7 +40,7 @@ export async function sendBatch(ctx: EngineContext, { claimed, renewal }: Claime
       sendThrough(
         ctx,
         messenger,
-        held.filter((h) => !suppressed.has(h.dispatch.id)),
+        suppressed.size === 0 ? held : held.filter((h) => !suppressed.has(h.dispatch.id)),
       ),
     );
     for (const result of await Promise.all(groups)) verdicts.push(...result);
@@ -82,7 +82,7 @@ function partition(
         'retry limit reached: the workers holding it stopped before recording an outcome',
       );
       verdicts.push({ dispatchId: dispatch.id, error, permanent: true });
-    } else if (messenger) {
+    } else if (messenger && type) {
       const list = byMessenger.get(messenger) ?? [];
       list.push({ dispatch, message, type });
       byMessenger.set(messenger, list);
@@ -97,10 +97,7 @@ async function sendThrough(
   held: readonly Held[],
 ): Promise<Verdict[]> {
   if (held.length === 0) return [];
-  const { outgoing, failures } = await compileAll(
-    ctx,
-    held.map((h) => ({ dispatch: h.dispatch, message: h.message, type: h.type! })),
-  );
+  const { outgoing, failures } = await compileAll(ctx, held);
   const verdicts: Verdict[] = failures.map((f) => ({ ...f, permanent: false }));
   if (outgoing.length === 0) return verdicts;
   try {
@@ -124,9 +121,12 @@ async function sendThrough(
 }
 
 function toVerdicts(outgoing: readonly OutgoingDispatch[], results: readonly DispatchResult[]): Verdict[] {
-  const byId = new Map(results.map((r) => [r.dispatchId, r.result]));
-  return outgoing.map(({ dispatch }) => {
-    const result = byId.get(dispatch.id);
+  // Messengers usually answer in the batch's order: then no lookup table is needed.
+  const inOrder =
+    results.length === outgoing.length && results.every((r, i) => r.dispatchId === outgoing[i]!.dispatch.id);
+  const byId = inOrder ? null : new Map(results.map((r) => [r.dispatchId, r.result]));
+  return outgoing.map(({ dispatch }, i) => {
+    const result = byId === null ? results[i]!.result : byId.get(dispatch.id);
     if (!result) {
       return {
         dispatchId: dispatch.id,

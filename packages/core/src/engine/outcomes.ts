@@ -25,7 +25,8 @@ export async function complete(
   verdicts: readonly Verdict[],
   skipped: number,
 ): Promise<WrittenBatch> {
-  const held = new Map(claimed.map((c) => [c.dispatch.id, c]));
+  const held = new Map<string, ClaimedDispatch>();
+  for (const c of claimed) held.set(c.dispatch.id, c);
   const now = nowDate(ctx);
   const outcomes: CompletionOutcome[] = verdicts.map((v) => decide(ctx, held.get(v.dispatchId)!, v, now));
   await writeWithRetry(ctx, outcomes, now);
@@ -33,11 +34,12 @@ export async function complete(
   const retried: string[] = [];
   // Most applications do not listen to every send: skip building those payloads then.
   const announceSent = ctx.events.hasListeners('dispatch:sent');
-  for (const [i, outcome] of outcomes.entries()) {
-    const { dispatch, message } = held.get(outcome.dispatchId)!;
+  for (let i = 0; i < outcomes.length; i++) {
+    const outcome = outcomes[i]!;
     if (outcome.status === 'sent') {
       counts.sent++;
       if (!announceSent) continue;
+      const { dispatch, message } = held.get(outcome.dispatchId)!;
       const verdict = verdicts[i]!;
       const providerMessageId = 'sent' in verdict ? verdict.sent : undefined;
       ctx.events.emit('dispatch:sent', {
@@ -45,7 +47,10 @@ export async function complete(
         message,
         ...(providerMessageId && { providerMessageId }),
       });
-    } else if (outcome.status === 'error') {
+      continue;
+    }
+    const { dispatch, message } = held.get(outcome.dispatchId)!;
+    if (outcome.status === 'error') {
       counts.error++;
       retried.push(dispatch.id);
       ctx.events.emit('dispatch:error', {

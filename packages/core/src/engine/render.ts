@@ -31,27 +31,17 @@ export async function compileAll(
   const outgoing: OutgoingDispatch[] = [];
   const failures: { dispatchId: string; error: unknown }[] = [];
   for (const { dispatch, message, type } of items) {
-    const links = lazyLinks(ctx, dispatch, type.allowUserSubscription);
+    const links = new LazyLinks(ctx, dispatch, type.allowUserSubscription);
+    const known = shared.get(message.id);
+    if (known) {
+      outgoing.push(new Outgoing(dispatch, message, known, links));
+      continue;
+    }
     try {
-      let compiled = shared.get(message.id);
-      if (!compiled) {
-        const { render, usedDispatch } = renderContext(ctx, dispatch, message, links);
-        compiled = await type.compile(render, ctx.options.renderer);
-        if (!usedDispatch()) shared.set(message.id, compiled);
-      }
-      const done = compiled;
-      // Links are signed only when a messenger reads them (SMS and push usually do not).
-      outgoing.push({
-        dispatch,
-        message,
-        compiled: done,
-        get unsubscribeUrl() {
-          return links.unsubscribe() || null;
-        },
-        get markReadUrl() {
-          return links.markRead();
-        },
-      });
+      const { render, usedDispatch } = renderContext(ctx, dispatch, message, links);
+      const compiled = await type.compile(render, ctx.options.renderer);
+      if (!usedDispatch()) shared.set(message.id, compiled);
+      outgoing.push(new Outgoing(dispatch, message, compiled, links));
     } catch (error) {
       failures.push({ dispatchId: dispatch.id, error });
     }
@@ -59,19 +49,59 @@ export async function compileAll(
   return { outgoing, failures };
 }
 
-interface LazyLinks {
-  unsubscribe(): string;
-  markRead(): string;
+/**
+ * One dispatch as its messenger receives it. A class rather than an object literal with getters:
+ * a batch makes one per dispatch, and this shape costs one allocation instead of several closures.
+ * Links are signed only when a messenger reads them (SMS and push usually do not).
+ */
+class Outgoing implements OutgoingDispatch {
+  readonly #links: LazyLinks;
+
+  constructor(
+    readonly dispatch: DispatchRecord,
+    readonly message: MessageRecord,
+    readonly compiled: CompiledMessage,
+    links: LazyLinks,
+  ) {
+    this.#links = links;
+  }
+
+  get unsubscribeUrl(): string | null {
+    return this.#links.unsubscribe() || null;
+  }
+
+  get markReadUrl(): string {
+    return this.#links.markRead();
+  }
+
+  /** Logged or serialized, it shows its links like any other field. */
+  toJSON(): OutgoingDispatch {
+    const { dispatch, message, compiled, unsubscribeUrl, markReadUrl } = this;
+    return { dispatch, message, compiled, unsubscribeUrl, markReadUrl };
+  }
 }
 
-/** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
-function lazyLinks(ctx: EngineContext, dispatch: DispatchRecord, unsubscribable: boolean): LazyLinks {
-  let unsubscribe: string | undefined;
-  let markRead: string | undefined;
-  return {
-    unsubscribe: () => (unsubscribe ??= unsubscribable ? linkFor(ctx, 'unsubscribe', dispatch) : ''),
-    markRead: () => (markRead ??= linkFor(ctx, 'mark-read', dispatch)),
-  };
+/** A dispatch's signed links, each signed on first use. */
+class LazyLinks {
+  private unsubscribeUrl: string | undefined;
+  private markReadUrl: string | undefined;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly dispatch: DispatchRecord,
+    /** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
+    private readonly unsubscribable: boolean,
+  ) {}
+
+  unsubscribe(): string {
+    this.unsubscribeUrl ??= this.unsubscribable ? linkFor(this.ctx, 'unsubscribe', this.dispatch) : '';
+    return this.unsubscribeUrl;
+  }
+
+  markRead(): string {
+    this.markReadUrl ??= linkFor(this.ctx, 'mark-read', this.dispatch);
+    return this.markReadUrl;
+  }
 }
 
 function renderContext(
