@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType, SignatureError, ValidationError } from '../src/index.js';
+import { MemoryStore, MessageType, SignatureError, ValidationError } from '../src/index.js';
 import { setup, TestMessenger } from './helpers.js';
 
 class News extends MessageType {
@@ -258,5 +258,36 @@ describe('grouping and cleanup', () => {
     expect(await sitemsg.store.getMessage(old!.message.id)).not.toBeNull();
     expect((await sitemsg.store.countDispatches()).failed).toBe(1);
     await expect(sitemsg.cleanupSentMessages({ ago: -1 })).rejects.toThrow(/ago/);
+  });
+});
+
+describe('suppressed addresses at scheduling', () => {
+  /** A memory store that counts suppression lookups and may say it filters on its own. */
+  class CountingStore extends MemoryStore {
+    lookups = 0;
+    constructor(readonly filtersSuppressedOnSchedule: boolean) {
+      super();
+    }
+    override findSuppressed(...args: Parameters<MemoryStore['findSuppressed']>) {
+      this.lookups++;
+      return super.findSuppressed(...args);
+    }
+  }
+
+  it('are looked up by the engine, unless the store leaves them out in its own write', async () => {
+    for (const filters of [false, true]) {
+      const store = new CountingStore(filters);
+      const { sitemsg } = setup({ store });
+      await sitemsg.store.addSuppression({ messageType: 'plain', messenger: 'test', address: 'gone@x.test' });
+      const [result] = await sitemsg.scheduleMessages(
+        'hi',
+        sitemsg.recipients('test', ['a@x.test', 'gone@x.test']),
+      );
+      expect(store.lookups).toBe(filters ? 0 : 1);
+      // This store does not really filter: with the flag, the engine handed it every dispatch.
+      expect(result?.dispatches.map((d) => d.address)).toEqual(
+        filters ? ['a@x.test', 'gone@x.test'] : ['a@x.test'],
+      );
+    }
   });
 });

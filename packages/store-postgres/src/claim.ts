@@ -9,6 +9,7 @@ import type {
 } from '@sitemsg/core';
 import type { StoreContext } from './context.js';
 import { isRowId, type Queryable } from './db.js';
+import { textArray } from './inserts.js';
 import type { Names } from './names.js';
 
 export interface ClaimFilters {
@@ -308,7 +309,7 @@ function markSent(n: Names, owner: string, ids: string[], now: Date): Statement 
     text: `UPDATE ${n.dispatches} d SET status = 'sent', dispatched_at = $3, last_error = NULL,
   next_attempt_at = NULL, due_at = NULL, ${RELEASE}
 WHERE d.id = ANY($2::bigint[]) AND ${FENCE}`,
-    values: [owner, ids, now],
+    values: [owner, textArray(ids), now],
   };
 }
 

@@ -47,6 +47,8 @@ import { WorkSignal } from './wakeup.js';
 export class PostgresStore implements Store {
   readonly storeContractVersion: typeof STORE_CONTRACT_VERSION = STORE_CONTRACT_VERSION;
   readonly name: string = 'postgres';
+  /** Scheduling leaves suppressed addresses out in its own insert (no lookup round trip first). */
+  readonly filtersSuppressedOnSchedule = true;
   /** The pool the store runs on (the application's, or the one it created from the URL). */
   readonly pool: pg.Pool;
 

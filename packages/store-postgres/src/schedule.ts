@@ -15,14 +15,10 @@ import {
   INSERTED_COLUMNS,
   INSERTED_IDS,
   type InsertedIdsRow,
-  insertedIds,
-  MESSAGE_COLUMNS,
-  type MessageRow,
-  newDispatchRecords,
-  newMessageRecord,
-  toMessage,
+  insertedDispatches,
   unnestDispatches,
-} from './rows.js';
+} from './inserts.js';
+import { MESSAGE_COLUMNS, type MessageRow, newDispatchRecords, newMessageRecord, toMessage } from './rows.js';
 
 /**
  * Writes a message and its dispatches. The common case is one statement (atomic on its own, so
@@ -83,10 +79,9 @@ async function insertMessage(
   const { names: n } = ctx;
   const { message, dispatches, now } = request;
   const notify = message.dispatchesReady && dispatches.length > 0;
-  const u = unnestDispatches(11);
   const { rows } = await ctx.db.hot<{ id: string } & InsertedIdsRow>(
     'schedule',
-    `WITH m AS (
+    `WITH ${unnestDispatches(n, 11, '$1')}, m AS (
   INSERT INTO ${n.messages}
     (type, context, sender_id, priority, dispatches_ready, created_at, send_at, idempotency_key, group_mark)
   VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)
@@ -95,9 +90,9 @@ async function insertMessage(
 ), d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT m.id, ${u.messenger}, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
+  SELECT m.id, u.messenger, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
     $9::text IS NOT NULL
-  FROM m, ${u.from}
+  FROM m, u WHERE NOT u.suppressed
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
@@ -121,10 +116,10 @@ FROM m, ids`,
   );
   const row = rows[0];
   if (!row) return null;
-  const ids = insertedIds(row.dispatch_ids, row.first_id, dispatches.length);
+  const { written, ids } = insertedDispatches(dispatches, row);
   return {
     message: newMessageRecord(row.id, message, now),
-    dispatches: newDispatchRecords(row.id, ids, dispatches, now),
+    dispatches: newDispatchRecords(row.id, ids, written, now),
     outcome: 'created',
   };
 }
@@ -203,18 +198,17 @@ export async function addDispatches(
   const missing = (): ValidationError =>
     new ValidationError(`[sitemsg] [postgres] Message ${messageId} does not exist.`);
   if (!isRowId(messageId)) throw missing();
-  const u = unnestDispatches(3);
   const { rows } = await ctx.db.query<{ id: string } & InsertedIdsRow>(
     'addDispatches',
-    `WITH m AS (
+    `WITH ${unnestDispatches(n, 3, null)}, m AS (
   UPDATE ${n.messages} SET dispatches_ready = true WHERE id = $1
   RETURNING id, type, priority, CASE WHEN send_at > $2 THEN send_at END AS due_at, group_mark IS NOT NULL AS grouped
 ), d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT m.id, ${u.messenger}, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2,
+  SELECT m.id, u.messenger, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2,
     m.grouped
-  FROM m, ${u.from}
+  FROM m, u
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
@@ -225,12 +219,8 @@ FROM m, ids`,
   const row = rows[0];
   if (!row) throw missing();
   if (dispatches.length > 0) ctx.wakeLocal();
-  return newDispatchRecords(
-    messageId,
-    insertedIds(row.dispatch_ids, row.first_id, dispatches.length),
-    dispatches,
-    now,
-  );
+  const { written, ids } = insertedDispatches(dispatches, row);
+  return newDispatchRecords(messageId, ids, written, now);
 }
 
 async function insertDispatches(
@@ -242,14 +232,13 @@ async function insertDispatches(
 ): Promise<DispatchRecord[]> {
   if (dispatches.length === 0) return [];
   const { names: n } = ctx;
-  const u = unnestDispatches(6);
   const { rows } = await ctx.db.query<InsertedIdsRow>(
     'schedule',
-    `WITH d AS (
+    `WITH ${unnestDispatches(n, 6, '$3')}, d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT $1, ${u.messenger}, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5, true
-  FROM ${u.from}
+  SELECT $1, u.messenger, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5, true
+  FROM u WHERE NOT u.suppressed
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
@@ -265,13 +254,9 @@ SELECT ${INSERTED_COLUMNS}${message.dispatchesReady ? `, pg_notify($10, '')` : '
     ],
     q,
   );
-  const row = rows[0] ?? { first_id: null, dispatch_ids: null };
-  return newDispatchRecords(
-    message.id,
-    insertedIds(row.dispatch_ids, row.first_id, dispatches.length),
-    dispatches,
-    now,
-  );
+  const row = rows[0] ?? { first_id: null, dispatch_ids: null, suppressed: [] };
+  const { written, ids } = insertedDispatches(dispatches, row);
+  return newDispatchRecords(message.id, ids, written, now);
 }
 
 async function findByKey(

@@ -1,5 +1,6 @@
 import type { Subscription, SubscriptionFilter, Suppression } from '@sitemsg/core';
 import type { StoreContext } from './context.js';
+import { textArray } from './inserts.js';
 
 interface SubscriptionRow {
   message_type: string;
@@ -131,7 +132,7 @@ export async function findSuppressed(
         'findSuppressed',
         `SELECT messenger, address FROM ${ctx.names.suppressions}
 WHERE message_type = $1 AND messenger = $2 AND address = ANY($3::text[])`,
-        [messageType, messenger, recipients.map((r) => r.address)],
+        [messageType, messenger, textArray(recipients.map((r) => r.address))],
       )
     : await ctx.db.hot<{ messenger: string; address: string }>(
         'findSuppressed',

@@ -147,12 +147,16 @@ async function writePlan(ctx: EngineContext, plan: Plan, options: ScheduleOption
   return result;
 }
 
-/** An address that unsubscribed from this type on a messenger gets no dispatch, even as an explicit recipient. */
+/**
+ * An address that unsubscribed from this type on a messenger gets no dispatch, even as an explicit
+ * recipient: dropped here, or by the store's own write when it says it does that.
+ */
 async function dropSuppressed(
   ctx: EngineContext,
   messageType: string,
   dispatches: readonly NewDispatch[],
 ): Promise<readonly NewDispatch[]> {
+  if (ctx.store.filtersSuppressedOnSchedule) return dispatches;
   const suppressed = await ctx.store.findSuppressed(messageType, dispatches);
   if (suppressed.length === 0) return dispatches;
   const blocked = new Set(suppressed.map((s) => `${s.messenger}\u0000${s.address}`));

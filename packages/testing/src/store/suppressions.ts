@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addresses, MESSENGER, schedule, TYPE } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';
 
 /** An address suppressed for a message type on a messenger. */
@@ -22,6 +23,34 @@ export function suppressionCases(harness: StoreHarness): void {
         [],
       );
       expect(await store.findSuppressed('news', [])).toEqual([]);
+    });
+
+    it('schedule() leaves suppressed addresses out when the store says so, else writes what it is given', async () => {
+      const store = await session(harness).open();
+      await store.addSuppression({ messageType: TYPE, messenger: MESSENGER, address: 'gone@x.test' });
+      await store.addSuppression({ messageType: 'other', messenger: MESSENGER, address: 'b@x.test' });
+      const given = ['a@x.test', 'gone@x.test', 'b@x.test', 'c"\\q@x.test'];
+      const filters = store.filtersSuppressedOnSchedule === true;
+      const expected = filters ? ['a@x.test', 'b@x.test', 'c"\\q@x.test'] : given;
+      const plain = await schedule(store, { addresses: given });
+      expect(addresses([...plain.dispatches])).toEqual([...expected].sort());
+      const grouped = { type: TYPE, groupMark: 'g-1' };
+      const first = await schedule(store, { message: grouped, addresses: ['a@x.test'], merge: (c) => c });
+      const joined = await schedule(store, {
+        message: grouped,
+        addresses: ['gone@x.test', 'd@x.test'],
+        merge: (c) => c,
+      });
+      expect(joined.outcome).toBe('grouped');
+      expect(addresses([...joined.dispatches])).toEqual(filters ? ['d@x.test'] : ['d@x.test', 'gone@x.test']);
+      // The ids handed back are those of the rows written, address for address.
+      for (const d of [...plain.dispatches, ...joined.dispatches]) {
+        expect((await store.getDispatch(d.id))?.address).toBe(d.address);
+      }
+      const stored = await store.listDispatches({ messageId: first.message.id });
+      expect(addresses(stored)).toEqual(
+        filters ? ['a@x.test', 'd@x.test'] : ['a@x.test', 'd@x.test', 'gone@x.test'],
+      );
     });
   });
 }
