@@ -265,8 +265,10 @@ describe('suppressed addresses at scheduling', () => {
   /** A memory store that counts suppression lookups and may say it filters on its own. */
   class CountingStore extends MemoryStore {
     lookups = 0;
-    constructor(readonly filtersSuppressedOnSchedule: boolean) {
+    readonly filtersSuppressedOnSchedule: boolean;
+    constructor(filters: boolean) {
       super();
+      this.filtersSuppressedOnSchedule = filters;
     }
     override findSuppressed(...args: Parameters<MemoryStore['findSuppressed']>) {
       this.lookups++;

@@ -7,6 +7,7 @@ import type {
   MessageRecord,
   ReadStatus,
 } from '@sitemsg/core';
+import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { isRowId, type Queryable } from './db.js';
 import { textArray } from './inserts.js';
@@ -107,22 +108,6 @@ WHERE id = ANY(ARRAY(
   }
 }
 
-/** A claimed dispatch as a JSON array: ids as text (bigints do not fit a JS number), times as ISO text. */
-type ClaimedJson = [
-  id: string,
-  messageId: string,
-  messenger: string,
-  address: string,
-  userId: string | null,
-  readStatus: ReadStatus,
-  attempts: number,
-  lastError: string | null,
-  nextAttemptAt: string | null,
-  createdAt: string,
-  dispatchedAt: string | null,
-  readAt: string | null,
-  suppressed: boolean,
-];
 type MessageJson = [
   id: string,
   type: string,
@@ -197,29 +182,11 @@ function toClaimed(
   result: ClaimResult,
 ): { claimed: ClaimedDispatch[]; due: boolean } {
   const messages = new Map((result.m ?? []).map((m) => [m[0], messageFromJson(m)]));
-  const at = Date.now();
-  const epoch = ctx.suppressionEpoch.value;
+  const lease = { owner, until };
+  const moment = { at: Date.now(), epoch: ctx.suppressionEpoch.value };
   const claimed = (result.d ?? []).map((d) => {
     const message = messages.get(d[1])!;
-    const dispatch: DispatchRecord = {
-      id: d[0],
-      messageId: d[1],
-      messenger: d[2],
-      address: d[3],
-      userId: d[4],
-      status: 'processing',
-      readStatus: d[5],
-      attempts: d[6],
-      lastError: d[7],
-      nextAttemptAt: toDate(d[8]),
-      leaseOwner: owner,
-      leaseExpiresAt: until,
-      createdAt: new Date(d[9]),
-      dispatchedAt: toDate(d[10]),
-      readAt: toDate(d[11]),
-    };
-    ctx.claimedSuppression.set(dispatch, { messageType: message.type, suppressed: d[12], at, epoch });
-    return { dispatch, message };
+    return { dispatch: new ClaimedRecord(d, lease, message.type, moment), message };
   });
   return { claimed, due: result.due };
 }
@@ -238,8 +205,6 @@ function messageFromJson(m: MessageJson): MessageRecord {
     groupMark: m[9],
   };
 }
-
-const toDate = (value: string | null): Date | null => (value === null ? null : new Date(value));
 
 export async function renewLeases(
   ctx: StoreContext,

@@ -84,7 +84,6 @@ export class PostgresStore implements Store {
       db: new Db(this.pool, this.options.preparedStatements),
       names: this.names,
       wakeLocal: () => this.signal.wake(),
-      claimedSuppression: new WeakMap(),
       suppressionEpoch: { value: 0 },
     };
   }

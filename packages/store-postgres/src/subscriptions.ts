@@ -1,4 +1,5 @@
 import type { Subscription, SubscriptionFilter, Suppression } from '@sitemsg/core';
+import { ClaimedRecord } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { textArray } from './inserts.js';
 
@@ -157,13 +158,12 @@ function fromClaim(
   messageType: string,
   recipients: readonly { messenger: string; address: string }[],
 ): Suppression[] | null {
-  const now = Date.now();
+  const now = { at: Date.now(), epoch: ctx.suppressionEpoch.value, maxAgeMs: CLAIM_ANSWER_MS };
   const suppressed: Suppression[] = [];
   for (const r of recipients) {
-    const known = ctx.claimedSuppression.get(r);
-    const stale = !known || now - known.at > CLAIM_ANSWER_MS || known.epoch !== ctx.suppressionEpoch.value;
-    if (stale || known.messageType !== messageType) return null;
-    if (known.suppressed) suppressed.push({ messageType, messenger: r.messenger, address: r.address });
+    const answer = ClaimedRecord.suppressedAtClaim(r, messageType, now);
+    if (answer === null) return null;
+    if (answer) suppressed.push({ messageType, messenger: r.messenger, address: r.address });
   }
   return suppressed;
 }

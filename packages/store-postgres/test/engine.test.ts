@@ -51,11 +51,30 @@ describe('the engine on PostgreSQL', () => {
     await worker.scheduleMessages('more', worker.recipients('test', ['c@x.test']));
     const claimed = await workerStore.claim({ owner: 'x', limit: 10, now: new Date(), leaseMs: 30_000 });
     const records = claimed.map((c) => c.dispatch);
+    const pool = workerStore.pool;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = ((...args: Parameters<typeof query>) => {
+      statements++;
+      return query(...args);
+    }) as typeof query;
+    // Answered from the claim itself: no statement, and the records stay plain to the eye.
     expect(await workerStore.findSuppressed('plain', records)).toEqual([]);
+    expect(statements).toBe(0);
+    expect(JSON.parse(JSON.stringify(records[0]))).toEqual({
+      ...records[0],
+      createdAt: expect.any(String),
+      leaseExpiresAt: expect.any(String),
+    });
+    // A copy of the record, or another type, is asked of the database.
+    expect(await workerStore.findSuppressed('plain', [{ ...records[0]! }])).toEqual([]);
+    expect(await workerStore.findSuppressed('other', records)).toEqual([]);
+    expect(statements).toBe(2);
     await workerStore.addSuppression({ messageType: 'plain', messenger: 'test', address: 'c@x.test' });
     expect(await workerStore.findSuppressed('plain', records)).toEqual([
       { messageType: 'plain', messenger: 'test', address: 'c@x.test' },
     ]);
+    expect(statements).toBe(4);
   });
 
   it("runs the worker loop, woken by another process's NOTIFY instead of polling", async () => {

@@ -55,14 +55,15 @@ export async function compileAll(
  * Links are signed only when a messenger reads them (SMS and push usually do not).
  */
 class Outgoing implements OutgoingDispatch {
+  readonly dispatch: DispatchRecord;
+  readonly message: MessageRecord;
+  readonly compiled: CompiledMessage;
   readonly #links: LazyLinks;
 
-  constructor(
-    readonly dispatch: DispatchRecord,
-    readonly message: MessageRecord,
-    readonly compiled: CompiledMessage,
-    links: LazyLinks,
-  ) {
+  constructor(dispatch: DispatchRecord, message: MessageRecord, compiled: CompiledMessage, links: LazyLinks) {
+    this.dispatch = dispatch;
+    this.message = message;
+    this.compiled = compiled;
     this.#links = links;
   }
 
@@ -83,15 +84,18 @@ class Outgoing implements OutgoingDispatch {
 
 /** A dispatch's signed links, each signed on first use. */
 class LazyLinks {
+  private readonly ctx: EngineContext;
+  private readonly dispatch: DispatchRecord;
+  /** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
+  private readonly unsubscribable: boolean;
   private unsubscribeUrl: string | undefined;
   private markReadUrl: string | undefined;
 
-  constructor(
-    private readonly ctx: EngineContext,
-    private readonly dispatch: DispatchRecord,
-    /** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
-    private readonly unsubscribable: boolean,
-  ) {}
+  constructor(ctx: EngineContext, dispatch: DispatchRecord, unsubscribable: boolean) {
+    this.ctx = ctx;
+    this.dispatch = dispatch;
+    this.unsubscribable = unsubscribable;
+  }
 
   unsubscribe(): string {
     this.unsubscribeUrl ??= this.unsubscribable ? linkFor(this.ctx, 'unsubscribe', this.dispatch) : '';
