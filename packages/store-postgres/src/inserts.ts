@@ -40,43 +40,55 @@ export function textArray(values: readonly (string | null)[]): string {
   return `${literal}}`;
 }
 
-/**
- * A CTE `u(address, messenger, user_id, n, suppressed)` over the four `dispatchValues` at
- * $at..$at+3: one statement inserts any number of dispatches (`unnest` of several arrays pads a
- * NULL one with NULLs). With `messageType` (an SQL expression), `suppressed` marks an address that
- * unsubscribed from that type on its messenger, so the insert can leave it out in the same
- * statement: a suppression added a moment before is never missed. The probe per row is skipped
- * while the type has no suppression at all.
- */
-export function unnestDispatches(n: Names, at: number, messageType: string | null): string {
-  const suppressed =
-    messageType === null
-      ? 'false'
-      : `CASE WHEN (SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE message_type = ${messageType}))
-      THEN EXISTS (SELECT 1 FROM ${n.suppressions} s
-        WHERE s.message_type = ${messageType} AND s.messenger = a.messenger AND s.address = a.address)
-      ELSE false END`;
-  return `u AS (
-  SELECT a.address, a.messenger, a.user_id, a.n, ${suppressed} AS suppressed
-  FROM (
-    SELECT b.address, coalesce($${at + 1}::text, b.messenger) AS messenger, b.user_id, b.n
-    FROM unnest($${at}::text[], $${at + 2}::text[], $${at + 3}::text[]) WITH ORDINALITY AS b(address, messenger, user_id, n)
-  ) a
-)`;
+/** The pieces of a bulk insert from the four `dispatchValues` at $at..$at+3. */
+export interface UnnestedDispatches {
+  /** A FROM item `u(address, messenger, user_id, n)` (`unnest` of several arrays pads a NULL one with NULLs). */
+  readonly from: string;
+  /** The messenger of row `u`. */
+  readonly messenger: string;
+  /** A condition on row `u`: its address is not suppressed. */
+  readonly keep: string;
+  /** A column: the positions (from 1) left out, worked out only when fewer rows were written than given. */
+  readonly leftOut: string;
 }
 
 /**
- * A CTE `ids` over a CTE `d` of inserted ids: the first id, and all of them (sorted) only when
- * they are not one run.
+ * One statement inserts any number of dispatches, in the order given (the ordinality keeps the
+ * rows sorted, so no sort runs). With `messageType` (an SQL expression), an address that
+ * unsubscribed from that type on its messenger is left out in the same statement, so a
+ * suppression added a moment before is never missed; the probe per row is skipped outright while
+ * the type has no suppression at all.
+ */
+export function unnestDispatches(n: Names, at: number, messageType: string | null): UnnestedDispatches {
+  const rows = (alias: string): string =>
+    `unnest($${at}::text[], $${at + 2}::text[], $${at + 3}::text[]) WITH ORDINALITY AS ${alias}(address, messenger, user_id, n)`;
+  const messenger = (alias: string): string => `coalesce($${at + 1}::text, ${alias}.messenger)`;
+  const suppressed = (alias: string): string =>
+    messageType === null
+      ? 'false'
+      : `(SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE message_type = ${messageType}))
+    AND EXISTS (SELECT 1 FROM ${n.suppressions} s
+      WHERE s.message_type = ${messageType} AND s.messenger = ${messenger(alias)} AND s.address = ${alias}.address)`;
+  return {
+    from: rows('u'),
+    messenger: messenger('u'),
+    keep: `NOT (${suppressed('u')})`,
+    leftOut: `CASE WHEN ids.written = coalesce(array_length($${at}::text[], 1), 0) THEN '{}'::int[]
+    ELSE ARRAY(SELECT v.n::int FROM ${rows('v')} WHERE ${suppressed('v')} ORDER BY v.n) END AS suppressed`,
+  };
+}
+
+/**
+ * A CTE `ids` over a CTE `d` of inserted ids: the first id, how many, and all of them (sorted)
+ * only when they are not one run.
  */
 export const INSERTED_IDS = `ids AS (
-  SELECT min(d.id) AS first_id, max(d.id) - min(d.id) + 1 = count(*) AS run FROM d
+  SELECT min(d.id) AS first_id, max(d.id) - min(d.id) + 1 = count(*) AS run, count(*) AS written FROM d
 )`;
 
-/** The columns a statement ending in `INSERTED_IDS` over `u` selects. */
-export const INSERTED_COLUMNS = `ids.first_id,
-  CASE WHEN ids.run THEN NULL ELSE ARRAY(SELECT d.id FROM d ORDER BY d.id) END AS dispatch_ids,
-  ARRAY(SELECT u.n::int FROM u WHERE u.suppressed ORDER BY u.n) AS suppressed`;
+/** The columns a statement ending in `INSERTED_IDS` selects, with `UnnestedDispatches.leftOut`. */
+export const INSERTED_COLUMNS =
+  'ids.first_id, CASE WHEN ids.run THEN NULL ELSE ARRAY(SELECT d.id FROM d ORDER BY d.id) END AS dispatch_ids';
 
 /** What a statement ending in `INSERTED_IDS` returns. */
 export interface InsertedIdsRow {

@@ -79,9 +79,10 @@ async function insertMessage(
   const { names: n } = ctx;
   const { message, dispatches, now } = request;
   const notify = message.dispatchesReady && dispatches.length > 0;
+  const u = unnestDispatches(n, 11, '$1');
   const { rows } = await ctx.db.hot<{ id: string } & InsertedIdsRow>(
     'schedule',
-    `WITH ${unnestDispatches(n, 11, '$1')}, m AS (
+    `WITH m AS (
   INSERT INTO ${n.messages}
     (type, context, sender_id, priority, dispatches_ready, created_at, send_at, idempotency_key, group_mark)
   VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)
@@ -90,13 +91,13 @@ async function insertMessage(
 ), d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT m.id, u.messenger, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
+  SELECT m.id, ${u.messenger}, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
     $9::text IS NOT NULL
-  FROM m, u WHERE NOT u.suppressed
+  FROM m, ${u.from} WHERE ${u.keep}
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
-SELECT m.id, ${INSERTED_COLUMNS}${notify ? `, pg_notify($15, '')` : ''}
+SELECT m.id, ${INSERTED_COLUMNS}, ${u.leftOut}${notify ? `, pg_notify($15, '')` : ''}
 FROM m, ids`,
     [
       message.type,
@@ -198,21 +199,22 @@ export async function addDispatches(
   const missing = (): ValidationError =>
     new ValidationError(`[sitemsg] [postgres] Message ${messageId} does not exist.`);
   if (!isRowId(messageId)) throw missing();
+  const u = unnestDispatches(n, 3, null);
   const { rows } = await ctx.db.query<{ id: string } & InsertedIdsRow>(
     'addDispatches',
-    `WITH ${unnestDispatches(n, 3, null)}, m AS (
+    `WITH m AS (
   UPDATE ${n.messages} SET dispatches_ready = true WHERE id = $1
   RETURNING id, type, priority, CASE WHEN send_at > $2 THEN send_at END AS due_at, group_mark IS NOT NULL AS grouped
 ), d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT m.id, u.messenger, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2,
+  SELECT m.id, ${u.messenger}, u.address, u.user_id, m.priority, m.type, 'pending', m.due_at, m.due_at IS NULL, $2,
     m.grouped
-  FROM m, u
+  FROM m, ${u.from}
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
-SELECT m.id, ${INSERTED_COLUMNS}${dispatches.length > 0 ? `, pg_notify($7, '')` : ''}
+SELECT m.id, ${INSERTED_COLUMNS}, ${u.leftOut}${dispatches.length > 0 ? `, pg_notify($7, '')` : ''}
 FROM m, ids`,
     [messageId, now, ...dispatchValues(dispatches), ...(dispatches.length > 0 ? [n.channel] : [])],
   );
@@ -232,17 +234,18 @@ async function insertDispatches(
 ): Promise<DispatchRecord[]> {
   if (dispatches.length === 0) return [];
   const { names: n } = ctx;
+  const u = unnestDispatches(n, 6, '$3');
   const { rows } = await ctx.db.query<InsertedIdsRow>(
     'schedule',
-    `WITH ${unnestDispatches(n, 6, '$3')}, d AS (
+    `WITH d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT $1, u.messenger, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5, true
-  FROM u WHERE NOT u.suppressed
+  SELECT $1, ${u.messenger}, u.address, u.user_id, $2, $3, 'pending', $4::timestamptz, $4::timestamptz IS NULL, $5, true
+  FROM ${u.from} WHERE ${u.keep}
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
-SELECT ${INSERTED_COLUMNS}${message.dispatchesReady ? `, pg_notify($10, '')` : ''} FROM ids`,
+SELECT ${INSERTED_COLUMNS}, ${u.leftOut}${message.dispatchesReady ? `, pg_notify($10, '')` : ''} FROM ids`,
     [
       message.id,
       message.priority,
