@@ -2,10 +2,8 @@ import type {
   ClaimedDispatch,
   ClaimRequest,
   CompletionOutcome,
-  DispatchRecord,
   JsonObject,
   MessageRecord,
-  ReadStatus,
 } from '@sitemsg/core';
 import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
