@@ -151,6 +151,14 @@ interface ClaimResult {
   readonly due: boolean;
 }
 
+/**
+ * Turns `synchronous_commit` off for the statement's own transaction (it ends with the
+ * statement): the claim's commit does not wait for the disk flush. Losing a claim in a crash only
+ * makes its batch claimable again; the completion that follows waits for the flush, which then
+ * covers the claim too (the log is written in order).
+ */
+const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
+
 async function runClaim(ctx: StoreContext, statement: ClaimSql): Promise<ClaimResult> {
   const { names: n } = ctx;
   // The suppression probe per dispatch is skipped outright while no address is suppressed at all.
@@ -166,7 +174,12 @@ SELECT
   (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
      m.created_at, m.send_at, m.idempotency_key, m.group_mark))
    FROM ${n.messages} m WHERE m.id = ANY(ARRAY(SELECT DISTINCT c.message_id FROM c))) AS m,
-  ${statement.guard === null ? 'false' : dueWaiting(n, statement.guard)} AS due`,
+  ${statement.guard === null ? 'false' : dueWaiting(n, statement.guard)} AS due${
+    ctx.synchronousClaims
+      ? ''
+      : `,
+  ${ASYNC_COMMIT} AS async_commit`
+  }`,
     statement.values,
   );
   return rows[0] ?? { d: null, m: null, due: false };

@@ -7,6 +7,8 @@ export interface StoreContext {
   readonly names: Names;
   /** Wakes this process's idle workers at once (other processes hear the NOTIFY). */
   readonly wakeLocal: () => void;
+  /** Whether claims wait for their commit to reach disk (option `synchronousClaims`). */
+  readonly synchronousClaims: boolean;
   /** Bumped by every suppression this store adds: claim-time answers from before it are not reused. */
   readonly suppressionEpoch: { value: number };
 }

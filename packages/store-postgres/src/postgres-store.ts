@@ -85,6 +85,7 @@ export class PostgresStore implements Store {
       names: this.names,
       wakeLocal: () => this.signal.wake(),
       suppressionEpoch: { value: 0 },
+      synchronousClaims: this.options.synchronousClaims,
     };
   }
 

@@ -1,6 +1,6 @@
 import { ConfigurationError, type JsonObject } from '@sitemsg/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { claimStatement, PostgresStore } from '../src/index.js';
+import { claimStatement, PostgresStore, type PostgresStoreOptions } from '../src/index.js';
 import { buildNames } from '../src/names.js';
 import { resolveStoreOptions } from '../src/options.js';
 import { dropSchema, pgUrl, uniqueSchema } from './support/schema.js';
@@ -16,12 +16,12 @@ interface PlanNode {
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 /** A store on a pool of one connection, so that what it prepared is visible to the next query. */
-async function oneConnectionStore(preparedStatements?: boolean): Promise<PostgresStore> {
+async function oneConnectionStore(options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const url = pgUrl();
   const schema = uniqueSchema('prepared');
   const store = new PostgresStore(
     { connectionString: url, poolConfig: { max: 1 } },
-    { schema, listen: false, ...(preparedStatements !== undefined && { preparedStatements }) },
+    { schema, listen: false, ...options },
   );
   onTestFinished(async () => {
     await store.close();
@@ -54,7 +54,7 @@ describe('prepared statements', () => {
   });
 
   it('prepares nothing with preparedStatements: false, and refuses a value that is not a boolean', async () => {
-    const store = await oneConnectionStore(false);
+    const store = await oneConnectionStore({ preparedStatements: false });
     const now = new Date();
     await store.schedule({ message, dispatches: recipients(2), now });
     expect(await store.claim({ owner: 'w', limit: 10, now, leaseMs: 30_000 })).toHaveLength(2);
@@ -134,5 +134,43 @@ describe('dispatch ids read back from a bulk insert', () => {
       }
     }
     expect(joined.dispatches.map((d) => d.address)).toEqual(['g1@x.test', 'g2@x.test']);
+  });
+});
+
+describe('claim commits', () => {
+  /** Claims on a one-connection store, returning the statements the claim ran and the session setting after. */
+  async function claimOnce(options: PostgresStoreOptions) {
+    const store = await oneConnectionStore(options);
+    const now = new Date();
+    await store.schedule({ message, dispatches: recipients(2), now });
+    const texts: string[] = [];
+    const query = store.pool.query.bind(store.pool);
+    store.pool.query = ((config: { text?: string }, ...rest: unknown[]) => {
+      if (typeof config === 'object' && config?.text) texts.push(config.text);
+      return (query as (...a: unknown[]) => unknown)(config, ...rest);
+    }) as typeof query;
+    expect(await store.claim({ owner: 'w', limit: 10, now, leaseMs: 30_000 })).toHaveLength(2);
+    const { rows } = await query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    return { claimText: texts.join('\n'), sessionSetting: rows[0]!.synchronous_commit };
+  }
+
+  it('do not wait for the disk flush by default, for the claim alone: the session keeps synchronous_commit on', async () => {
+    const { claimText, sessionSetting } = await claimOnce({});
+    expect(claimText).toContain("set_config('synchronous_commit', 'off', true)");
+    expect(sessionSetting).toBe('on');
+  });
+
+  it('wait for it with synchronousClaims: true, and refuse a value that is not a boolean', async () => {
+    const { claimText, sessionSetting } = await claimOnce({ synchronousClaims: true });
+    expect(claimText).toMatch(/UPDATE/);
+    expect(claimText).not.toContain('synchronous_commit');
+    expect(sessionSetting).toBe('on');
+    expect(
+      () =>
+        new PostgresStore(
+          { connectionString: 'postgres://x@127.0.0.1/x' },
+          { synchronousClaims: 1 as unknown as boolean },
+        ),
+    ).toThrow(/synchronousClaims must be true or false/);
   });
 });
