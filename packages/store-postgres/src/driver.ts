@@ -1,7 +1,8 @@
 import { ConfigurationError, type StoreDriver } from '@sitemsg/core';
 import { PostgresStore } from './postgres-store.js';
 
-const KNOWN = new Set(['connectionString', 'schema', 'tablePrefix', 'listen', 'preparedStatements']);
+const FLAGS = ['listen', 'preparedStatements', 'synchronousClaims'] as const;
+const KNOWN = new Set<string>(['connectionString', 'schema', 'tablePrefix', ...FLAGS]);
 
 /** `driver: 'postgres'` in a sitemsg configuration file. */
 export const sitemsgDriver: StoreDriver = {
@@ -11,11 +12,11 @@ export const sitemsgDriver: StoreDriver = {
     for (const key of Object.keys(options)) {
       if (!KNOWN.has(key)) {
         throw new ConfigurationError(
-          `[sitemsg] [postgres] Unknown store option "${key}": use connectionString, schema, tablePrefix, listen or preparedStatements.`,
+          `[sitemsg] [postgres] Unknown store option "${key}": use ${[...KNOWN].join(', ')}.`,
         );
       }
     }
-    const { connectionString, schema, tablePrefix, listen, preparedStatements } = options;
+    const { connectionString, schema, tablePrefix } = options;
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConfigurationError(
         '[sitemsg] [postgres] connectionString is required (e.g. postgres://user@host:5432/db).',
@@ -26,8 +27,10 @@ export const sitemsgDriver: StoreDriver = {
       {
         ...(schema !== undefined && { schema: schema as string }),
         ...(tablePrefix !== undefined && { tablePrefix: tablePrefix as string }),
-        ...(listen !== undefined && { listen: listen as boolean }),
-        ...(preparedStatements !== undefined && { preparedStatements: preparedStatements as boolean }),
+        // Checked by the store itself: a flag that is not a boolean is a ConfigurationError there.
+        ...Object.fromEntries(
+          FLAGS.filter((flag) => options[flag] !== undefined).map((f) => [f, options[f]]),
+        ),
       },
     );
   },

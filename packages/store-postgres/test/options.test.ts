@@ -68,5 +68,16 @@ describe('PostgresStore options', () => {
     expect(() =>
       sitemsgDriver.create({ connectionString: url, schemaa: 'x' }, { name: 'postgres', primary: true }),
     ).toThrow(/Unknown store option "schemaa"/);
+    const flagged = sitemsgDriver.create(
+      { connectionString: url, listen: false, preparedStatements: false, synchronousClaims: true },
+      { name: 'postgres', primary: true },
+    );
+    expect(flagged).toBeInstanceOf(PostgresStore);
+    expect(() =>
+      sitemsgDriver.create(
+        { connectionString: url, synchronousClaims: 'yes' },
+        { name: 'postgres', primary: true },
+      ),
+    ).toThrow(/synchronousClaims must be true or false/);
   });
 });
