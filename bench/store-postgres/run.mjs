@@ -73,12 +73,18 @@ const schedule = (sitemsg, addresses) =>
   sitemsg.scheduleMessages('hello', sitemsg.recipients('noop', addresses));
 
 /** sitemsg's send rate with `count` worker processes, from "go" to the last one done. */
-async function sitemsgSend(count, size, concurrency = 1) {
+async function sitemsgSend(count, size, concurrency = 1, storeOptions = {}) {
   const workers = Array.from({ length: count }, (_, i) =>
     fork(join(here, 'worker.mjs'), [], {
       env: {
         ...process.env,
-        BENCH_WORKER: JSON.stringify({ url, schema: SCHEMAS.sitemsg, workerId: `bench-${i}`, concurrency }),
+        BENCH_WORKER: JSON.stringify({
+          url,
+          schema: SCHEMAS.sitemsg,
+          workerId: `bench-${i}`,
+          concurrency,
+          storeOptions,
+        }),
       },
     }),
   );
@@ -149,6 +155,9 @@ async function round(size, index) {
   for (let start = 0; start < size; start += CHUNK) await schedule(sitemsg, addressesOf('r', start, size));
   await analyze([SCHEMAS.sitemsg]);
   const lanes2 = await sitemsgSend(1, size, 2);
+  for (let start = 0; start < size; start += CHUNK) await schedule(sitemsg, addressesOf('r', start, size));
+  await analyze([SCHEMAS.sitemsg]);
+  const syncClaims = await sitemsgSend(1, size, 1, { synchronousClaims: true });
   const singles = await timed(async () => {
     for (let i = 0; i < SINGLES; i++) await schedule(sitemsg, [`s${i}@x.test`]);
   });
@@ -164,6 +173,7 @@ async function round(size, index) {
     send1: drained.send1,
     send2,
     lanes2,
+    syncClaims,
     statementsPerMessage,
     singles: rate(SINGLES, singles.ms),
   };
@@ -227,6 +237,7 @@ const figures = {
   send1: median(col((r) => r.send1.rate)),
   send2: median(col((r) => r.send2.rate)),
   lanes2: median(col((r) => r.lanes2.rate)),
+  syncClaims: median(col((r) => r.syncClaims.rate)),
   singles: median(col((r) => r.singles)),
 };
 const ratios = [
@@ -234,6 +245,11 @@ const ratios = [
   ['send (1 worker) / plain claim + mark sent', col((r) => r.send1.rate / r.plain), '≥ 0.60'],
   ['send (2 workers) / plain claim + mark sent', col((r) => r.send2.rate / r.plain), '≥ 0.60'],
   ['send (1 worker, 2 batches in flight) / plain', col((r) => r.lanes2.rate / r.plain), '(reference)'],
+  [
+    'send (1 worker, claims waiting for the flush) / plain',
+    col((r) => r.syncClaims.rate / r.plain),
+    '(reference)',
+  ],
   ['schedule / leased plain insert', col((r) => r.insert.sitemsg / r.insert.leased), '(reference)'],
   ['send (1 worker) / leased plain claim + mark sent', col((r) => r.send1.rate / r.leased), '(reference)'],
 ];
@@ -265,6 +281,11 @@ const rows = [
   ['sitemsg: send, 2 worker processes', figures.send2, 'dispatches/s'],
   ['sitemsg: send, 1 worker process, `concurrency: 2` (reference)', figures.lanes2, 'dispatches/s'],
   [
+    'sitemsg: send, 1 worker process, `synchronousClaims: true` (reference)',
+    figures.syncClaims,
+    'dispatches/s',
+  ],
+  [
     `sitemsg: ${SINGLES.toLocaleString('en')} single-recipient messages, one call each (reference)`,
     figures.singles,
     'dispatches/s',
@@ -285,7 +306,7 @@ const cpus = os.cpus();
 const section = `## store-postgres
 
 Run: \`pnpm --filter @sitemsg/store-postgres bench\` (\`BENCH_DISPATCHES\`, \`BENCH_ROUNDS\`, \`BENCH_PGBOSS=0\`).
-Measured ${new Date().toISOString().slice(0, 10)} on the local PostgreSQL 15 (fsync and synchronous_commit on), Node ${process.version},
+Measured ${new Date().toISOString().slice(0, 10)} on the local PostgreSQL 15 (fsync and synchronous_commit on; sitemsg's claims turn the latter off for themselves, its default), Node ${process.version},
 ${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'} shared with other work (load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end).
 ${N.toLocaleString('en')} dispatches per round, batches of ${BATCH}, a no-op messenger; one unrecorded warm-up round of
 ${WARMUP.toLocaleString('en')}, then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} on fresh tables. Rates are medians of the rounds; each ratio is
@@ -326,8 +347,10 @@ What each side does, per round, on fresh tables in the same database:
   while it sends) with a no-op messenger: per batch one claim statement (lease owner and expiry,
   attempt, the batch's messages and suppressions in the same round trip) and one completion
   statement fenced by the lease owner; leases are not renewed (a batch takes milliseconds).
-  The 2-worker drain, and a 1-worker drain with \`concurrency: 2\` (two batches in flight), each run on
-  another ${N.toLocaleString('en')} scheduled untimed. The three one-process drains rotate which goes first, round by round.
+  Each claim commits without waiting for the disk flush (the store's default; the plain scripts
+  wait for every commit): the 1-worker drain with \`synchronousClaims: true\` shows what that
+  flush costs. The 2-worker drain, a 1-worker drain with \`concurrency: 2\` (two batches in flight)
+  and that one each run on another ${N.toLocaleString('en')} scheduled untimed. The three one-process drains rotate which goes first, round by round.
 - **pg-boss 10** (\`boss.mjs\`): \`insert\` of 1,000 jobs per call, then \`fetch\` of 100 and
   \`complete\` of their ids until empty, one process; once, after the rounds (it is an order of
   magnitude away, and a pass over ${N.toLocaleString('en')} takes a minute), then again with ${BOSS_SMALL.toLocaleString('en')} queued

@@ -3,8 +3,11 @@
 // batch costs (every statement is one round trip: pg sends no pipelined queries).
 import { core, NoopMessenger, PostgresStore } from './deps.mjs';
 
-const { url, schema, workerId, concurrency } = JSON.parse(process.env.BENCH_WORKER);
-const store = new PostgresStore({ connectionString: url, poolConfig: { max: 2 } }, { schema, listen: false });
+const { url, schema, workerId, concurrency, storeOptions } = JSON.parse(process.env.BENCH_WORKER);
+const store = new PostgresStore(
+  { connectionString: url, poolConfig: { max: 2 } },
+  { schema, listen: false, ...storeOptions },
+);
 let statements = 0;
 store.pool.on('connect', (client) => {
   const query = client.query.bind(client);
