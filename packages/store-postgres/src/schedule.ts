@@ -70,7 +70,10 @@ async function insertOrFindDuplicate(
   return { message: existing, dispatches: [], outcome: 'duplicate' };
 }
 
-/** One statement: the message, its dispatches by `unnest`, and the NOTIFY; no row back on a duplicate key. */
+/**
+ * One statement: the message, its dispatches by `unnest`, and the NOTIFY; no row back on a
+ * duplicate key. The message id is read once (`(SELECT id FROM m)`), not joined to every row.
+ */
 async function insertMessage(
   ctx: StoreContext,
   request: ScheduleRequest,
@@ -91,9 +94,9 @@ async function insertMessage(
 ), d AS (
   INSERT INTO ${n.dispatches}
     (message_id, messenger, address, user_id, priority, message_type, status, due_at, queued, created_at, grouped)
-  SELECT m.id, ${u.messenger}, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz, $10::timestamptz IS NULL, $6,
-    $9::text IS NOT NULL
-  FROM m, ${u.from} WHERE ${u.keep}
+  SELECT (SELECT id FROM m), ${u.messenger}, u.address, u.user_id, $4, $1, 'pending', $10::timestamptz,
+    $10::timestamptz IS NULL, $6, $9::text IS NOT NULL
+  FROM ${u.from} WHERE EXISTS (SELECT 1 FROM m) AND ${u.keep}
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
