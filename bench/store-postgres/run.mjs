@@ -21,6 +21,7 @@ const CHUNK = 1000;
 const BATCH = 100;
 const SCHEMAS = {
   sitemsg: 'bench_sitemsg',
+  warm: 'bench_sitemsg_warm',
   plain: 'bench_plain',
   leased: 'bench_leased',
   boss: 'bench_pgboss',
@@ -50,10 +51,10 @@ async function analyze(schemas) {
 }
 
 /** The engine in this process, for scheduling; counts the statements its connections run. */
-async function openSitemsg() {
+async function openSitemsg(schema = SCHEMAS.sitemsg) {
   const store = new PostgresStore(
     { connectionString: url, poolConfig: { max: 2 } },
-    { schema: SCHEMAS.sitemsg, listen: false },
+    { schema, listen: false },
   );
   const counter = { statements: 0 };
   store.pool.on('connect', (client) => {
@@ -72,8 +73,16 @@ async function openSitemsg() {
 const schedule = (sitemsg, addresses) =>
   sitemsg.scheduleMessages('hello', sitemsg.recipients('noop', addresses));
 
+/** Rows each worker drains before "go" (untimed), so that the timed drain runs warm. */
+const WARM_PER_WORKER = 5000;
+
 /** sitemsg's send rate with `count` worker processes, from "go" to the last one done. */
 async function sitemsgSend(count, size, concurrency = 1, storeOptions = {}) {
+  const warm = await openSitemsg(SCHEMAS.warm);
+  for (let start = 0; start < count * WARM_PER_WORKER; start += CHUNK) {
+    await schedule(warm.sitemsg, addressesOf('w', start, count * WARM_PER_WORKER));
+  }
+  await warm.sitemsg.close();
   const workers = Array.from({ length: count }, (_, i) =>
     fork(join(here, 'worker.mjs'), [], {
       env: {
@@ -81,6 +90,7 @@ async function sitemsgSend(count, size, concurrency = 1, storeOptions = {}) {
         BENCH_WORKER: JSON.stringify({
           url,
           schema: SCHEMAS.sitemsg,
+          warmSchema: SCHEMAS.warm,
           workerId: `bench-${i}`,
           concurrency,
           storeOptions,
@@ -351,6 +361,9 @@ What each side does, per round, on fresh tables in the same database:
   wait for every commit): the 1-worker drain with \`synchronousClaims: true\` shows what that
   flush costs. The 2-worker drain, a 1-worker drain with \`concurrency: 2\` (two batches in flight)
   and that one each run on another ${N.toLocaleString('en')} scheduled untimed. The three one-process drains rotate which goes first, round by round.
+  Each worker process first drains ${WARM_PER_WORKER.toLocaleString('en')} rows of its own, untimed: a worker runs for hours, and a
+  cold process spends its first ~50 batches at half speed while the JIT optimises (the plain
+  scripts run in the benchmark's own process, warm since the warm-up round).
 - **pg-boss 10** (\`boss.mjs\`): \`insert\` of 1,000 jobs per call, then \`fetch\` of 100 and
   \`complete\` of their ids until empty, one process; once, after the rounds (it is an order of
   magnitude away, and a pass over ${N.toLocaleString('en')} takes a minute), then again with ${BOSS_SMALL.toLocaleString('en')} queued
