@@ -7,8 +7,7 @@ import type {
 } from '@sitemsg/core';
 import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
-import { isRowId, type Queryable } from './db.js';
-import { textArray } from './inserts.js';
+import { isRowId, type Queryable, textArray } from './db.js';
 import type { Names } from './names.js';
 
 export interface ClaimFilters {

@@ -1,8 +1,8 @@
 import { ConfigurationError, type StoreDriver } from '@sitemsg/core';
+import { STORE_FLAGS } from './options.js';
 import { PostgresStore } from './postgres-store.js';
 
-const FLAGS = ['listen', 'preparedStatements', 'synchronousClaims'] as const;
-const KNOWN = new Set<string>(['connectionString', 'schema', 'tablePrefix', ...FLAGS]);
+const KNOWN = new Set<string>(['connectionString', 'schema', 'tablePrefix', ...STORE_FLAGS]);
 
 /** `driver: 'postgres'` in a sitemsg configuration file. */
 export const sitemsgDriver: StoreDriver = {
@@ -29,7 +29,7 @@ export const sitemsgDriver: StoreDriver = {
         ...(tablePrefix !== undefined && { tablePrefix: tablePrefix as string }),
         // Checked by the store itself: a flag that is not a boolean is a ConfigurationError there.
         ...Object.fromEntries(
-          FLAGS.filter((flag) => options[flag] !== undefined).map((f) => [f, options[f]]),
+          STORE_FLAGS.filter((flag) => options[flag] !== undefined).map((f) => [f, options[f]]),
         ),
       },
     );

@@ -2,6 +2,7 @@
 // addresses sent as one array literal, suppressed addresses left out in the same statement, and
 // the new ids read back as a first id when they form one run.
 import type { NewDispatch } from '@sitemsg/core';
+import { textArray } from './db.js';
 import type { Names } from './names.js';
 
 /**
@@ -20,24 +21,6 @@ export function dispatchValues(
     oneMessenger ? null : textArray(dispatches.map((d) => d.messenger)),
     noUsers ? null : textArray(dispatches.map((d) => d.userId)),
   ];
-}
-
-const NEEDS_ESCAPE = /[\\"]/;
-
-/**
- * A `text[]` literal (`{"a","b",NULL}`). The driver builds the same with two regular expressions
- * per element; a thousand addresses per message made that a measurable part of scheduling.
- */
-export function textArray(values: readonly (string | null)[]): string {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (i > 0) literal += ',';
-    if (value === null) literal += 'NULL';
-    else if (NEEDS_ESCAPE.test(value)) literal += `"${value.replace(/[\\"]/g, '\\$&')}"`;
-    else literal += `"${value}"`;
-  }
-  return `${literal}}`;
 }
 
 /** The pieces of a bulk insert from the four `dispatchValues` at $at..$at+3. */

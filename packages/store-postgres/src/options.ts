@@ -49,8 +49,9 @@ export interface ResolvedStoreOptions {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const PREFIX = /^([a-z_][a-z0-9_]*)?$/;
-const FLAGS = ['listen', 'preparedStatements', 'synchronousClaims'] as const;
-const KNOWN = new Set<string>(['schema', 'tablePrefix', ...FLAGS, 'logger']);
+/** The boolean options; the configuration-file driver passes these through as they are. */
+export const STORE_FLAGS = ['listen', 'preparedStatements', 'synchronousClaims'] as const;
+const KNOWN = new Set<string>(['schema', 'tablePrefix', ...STORE_FLAGS, 'logger']);
 
 /** Validates options up front: a schema or prefix that is not a plain SQL identifier never reaches SQL. */
 export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStoreOptions {
@@ -73,7 +74,7 @@ export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStor
       `[sitemsg] [postgres] tablePrefix "${String(tablePrefix)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 32, not starting with a digit).`,
     );
   }
-  for (const flag of FLAGS) {
+  for (const flag of STORE_FLAGS) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new ConfigurationError(`[sitemsg] [postgres] ${flag} must be true or false.`);
     }

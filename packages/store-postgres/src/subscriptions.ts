@@ -1,7 +1,7 @@
 import type { Subscription, SubscriptionFilter, Suppression } from '@sitemsg/core';
 import { ClaimedRecord } from './claimed-record.js';
 import type { StoreContext } from './context.js';
-import { textArray } from './inserts.js';
+import { textArray } from './db.js';
 
 interface SubscriptionRow {
   message_type: string;
@@ -141,7 +141,11 @@ WHERE message_type = $1 AND messenger = $2 AND address = ANY($3::text[])`,
 FROM ${ctx.names.suppressions} s JOIN unnest($2::text[], $3::text[]) AS r(messenger, address)
   ON s.messenger = r.messenger AND s.address = r.address
 WHERE s.message_type = $1`,
-        [messageType, recipients.map((r) => r.messenger), recipients.map((r) => r.address)],
+        [
+          messageType,
+          textArray(recipients.map((r) => r.messenger)),
+          textArray(recipients.map((r) => r.address)),
+        ],
       );
   if (rows.length === 0) return [];
   const found = new Set(rows.map((r) => `${r.messenger}\u0000${r.address}`));
