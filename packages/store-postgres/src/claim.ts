@@ -17,27 +17,27 @@ export interface ClaimFilters {
 }
 
 /**
- * The claim statement and its values ($1 owner, $2 lease expiry, then the filters).
+ * The claim statement and its values ($1 owner, $2 lease expiry, $3 now, then the filters).
  * Its shape is deliberate: `id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP LOCKED LIMIT n))` walks the
  * partial index of queued rows in priority order and stops after n rows, where `IN (SELECT ...)`
- * or a CTE of ids planned a sequential scan. With `guardAt`, it claims nothing while a waiting row
- * is due at that time ($3): such rows must be queued first, so that the claim takes them in order.
+ * or a CTE of ids planned a sequential scan. A leased row stays in that index, skipped while its
+ * lease lives and claimable again once it has expired; the claim changes no indexed column, so
+ * PostgreSQL rewrites each row in place on its page (a HOT update) without touching an index.
+ * With `guarded`, it claims nothing while a waiting row is due now: such rows must be queued
+ * first, so that the claim takes them in order.
  * It runs as a prepared statement whose generic plan PostgreSQL adopts after a few runs (no
  * planning per batch), so that plan must hold for any parameter values (a test checks it); the
  * limit is written into the text (a checked integer) so that the generic plan knows it.
  */
 export function claimStatement(
   n: Names,
-  head: { owner: string; until: Date; limit: number },
+  head: { owner: string; now: Date; until: Date; limit: number },
   filters: ClaimFilters,
-  guardAt?: Date,
+  guarded = false,
 ): ClaimSql {
-  const values: unknown[] = [head.owner, head.until];
-  const where = ['queued'];
-  if (guardAt !== undefined) {
-    values.push(guardAt);
-    where.push(`NOT ${dueWaiting(n, values.length)}`);
-  }
+  const values: unknown[] = [head.owner, head.until, head.now];
+  const where = ['queued', `(lease_expires_at IS NULL OR lease_expires_at <= $3)`];
+  if (guarded) where.push(`NOT ${dueWaiting(n, 3)}`);
   if (filters.priority !== undefined) {
     values.push(filters.priority);
     // Not `priority = $n`: with priority fixed, ORDER BY reduces to id and the planner walks the
@@ -52,11 +52,10 @@ export function claimStatement(
     values.push(filters.messageTypes);
     where.push(`message_type = ANY($${values.length}::text[])`);
   }
-  const guard = guardAt === undefined ? null : 3;
+  const guard = guarded ? 3 : null;
   const limit = Math.min(Math.max(1, Math.floor(head.limit)), MAX_LIMIT);
   const text = `UPDATE ${n.dispatches}
-SET status = 'processing', queued = false, attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2,
-  due_at = $2
+SET status = 'processing', attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2
 WHERE id = ANY(ARRAY(
   SELECT id FROM ${n.dispatches}
   WHERE ${where.join(' AND ')}
@@ -126,14 +125,14 @@ type MessageJson = [
 export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<ClaimedDispatch[]> {
   if (!(request.limit >= 1)) return [];
   const until = new Date(request.now.getTime() + request.leaseMs);
-  const head = { owner: request.owner, until, limit: Math.floor(request.limit) };
-  // Usually one round trip; when retries, send-at times or expired leases have come due, the
-  // claim stands back, the due rows are queued, and the claim runs again.
+  const head = { owner: request.owner, now: request.now, until, limit: Math.floor(request.limit) };
+  // Usually one round trip; when retries or send-at times have come due, the claim stands back,
+  // the due rows are queued, and the claim runs again.
   const first = toClaimed(
     ctx,
     request.owner,
     until,
-    await runClaim(ctx, claimStatement(ctx.names, head, request, request.now)),
+    await runClaim(ctx, claimStatement(ctx.names, head, request, true)),
   );
   if (!first.due) return first.claimed;
   await promoteDue(ctx, request.now);
@@ -226,7 +225,7 @@ export async function renewLeases(
   if (ids.length === 0) return 0;
   const { rowCount } = await ctx.db.hot(
     'renewLeases',
-    `UPDATE ${ctx.names.dispatches} SET lease_expires_at = $3, due_at = $3, queued = false
+    `UPDATE ${ctx.names.dispatches} SET lease_expires_at = $3
 WHERE id = ANY($2::bigint[]) AND status = 'processing' AND lease_owner = $1`,
     [owner, ids, until],
   );
@@ -277,12 +276,13 @@ interface Statement {
 }
 
 const FENCE = "d.status = 'processing' AND d.lease_owner = $1";
+/** Out of the claim index (a leased row is still in it) and out of the lease. */
 const RELEASE = 'queued = false, lease_owner = NULL, lease_expires_at = NULL';
 
 function markSent(n: Names, owner: string, ids: string[], now: Date): Statement {
   return {
     text: `UPDATE ${n.dispatches} d SET status = 'sent', dispatched_at = $3, last_error = NULL,
-  next_attempt_at = NULL, due_at = NULL, ${RELEASE}
+  next_attempt_at = NULL, ${RELEASE}
 WHERE d.id = ANY($2::bigint[]) AND ${FENCE}`,
     values: [owner, textArray(ids), now],
   };
@@ -326,7 +326,7 @@ function markFailed(
   return {
     text: `WITH u AS (
   UPDATE ${n.dispatches} d SET status = 'failed', last_error = o.error, next_attempt_at = NULL,
-    due_at = NULL, ${RELEASE}
+    ${RELEASE}
   FROM unnest($2::bigint[], $3::text[]) AS o(id, error)
   WHERE d.id = o.id AND ${FENCE}
   RETURNING d.id, o.error

@@ -9,6 +9,14 @@ export interface Migration {
   sql(n: Names): string;
 }
 
+/**
+ * Percent of each dispatch page that inserts fill: the rest holds the versions that claims write
+ * beside the rows they lease. A claimed row is wider than a pending one (lease owner and expiry:
+ * measured 113 → 153 bytes with a 26-character worker id), so all of a page's claimed versions
+ * fit beside its rows below ~43 %.
+ */
+const DISPATCH_FILLFACTOR = 40;
+
 const STATUSES = "'pending', 'processing', 'sent', 'error', 'failed'";
 
 /** Append-only: a released migration is never edited, a change is a new version. */
@@ -53,18 +61,20 @@ CREATE TABLE ${n.dispatches} (
   next_attempt_at timestamptz,
   lease_owner text,
   lease_expires_at timestamptz,
-  -- Claimable now: the claim index holds these rows only, so a claim never walks past rows that
-  -- wait (future send-at, retry back-off, a live lease) or are done.
+  -- To send now, or being sent under a lease: the claim index holds these rows only, so a claim
+  -- never walks past rows that wait (future send-at, retry back-off) or are done. A claim leaves
+  -- a leased row here (it skips it while the lease lives) and so changes no indexed column: with
+  -- the room the fillfactor leaves, each claimed version is written beside the old one (HOT).
   queued boolean NOT NULL,
-  -- When a waiting row becomes claimable (send-at, next attempt or lease expiry); the claim moves
-  -- due rows into the queue first. NULL while queued and once sent or failed.
+  -- When a waiting row becomes claimable (send-at or next attempt); the claim moves due rows into
+  -- the queue first. NULL while queued and once sent or failed.
   due_at timestamptz,
   created_at timestamptz NOT NULL,
   dispatched_at timestamptz,
   read_at timestamptz,
   -- Its message has a group mark: grouping looks its dispatches up by message.
   grouped boolean NOT NULL DEFAULT false
-);
+) WITH (fillfactor = ${DISPATCH_FILLFACTOR});
 CREATE INDEX ${n.index('dispatches_claimable')} ON ${n.dispatches} (priority DESC, id) WHERE queued;
 CREATE INDEX ${n.index('dispatches_waiting')} ON ${n.dispatches} (due_at)
   WHERE NOT queued AND due_at IS NOT NULL;

@@ -49,7 +49,7 @@ async function planClaim(
   await pool.query(`ANALYZE ${t('dispatches')}`);
   const names = buildNames(resolveStoreOptions({ schema }));
   const now = new Date();
-  const statement = claimStatement(names, { owner: 'w', until: now, limit: 100 }, filters, now);
+  const statement = claimStatement(names, { owner: 'w', now, until: now, limit: 100 }, filters, true);
   const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     `EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${statement.text}`,
     statement.values,

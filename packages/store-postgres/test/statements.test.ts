@@ -89,7 +89,7 @@ describe('prepared statements', () => {
       { priority: 2, messengers: ['test'], messageTypes: ['plain'] },
     ].entries()) {
       const now = new Date();
-      const statement = claimStatement(names, { owner: 'w', until: now, limit: 100 }, filters, now);
+      const statement = claimStatement(names, { owner: 'w', now, until: now, limit: 100 }, filters, true);
       const types = ['text', 'timestamptz', 'timestamptz', 'integer', 'text[]', 'text[]'];
       await client.query(
         `PREPARE claim_${i} (${types.slice(0, statement.values.length).join(', ')}) AS ${statement.text}`,
