@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bossDrain, bossInsert, startBoss } from './boss.mjs';
 import { core, NoopMessenger, PostgresStore, pg, url } from './deps.mjs';
+import { heldRowCost } from './held.mjs';
 import { createPlain, plainDrain, plainInsert } from './plain.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +26,7 @@ const SCHEMAS = {
   plain: 'bench_plain',
   leased: 'bench_leased',
   boss: 'bench_pgboss',
+  held: 'bench_held',
 };
 
 const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -234,6 +236,8 @@ for (let i = 0; i < ROUNDS; i++) {
   );
 }
 const boss = WITH_BOSS ? await bossPass() : null;
+const HELD = [0, 1000, 5000, 20_000];
+const held = await heldRowCost(url, SCHEMAS.held, HELD, BATCH);
 await dropSchemas();
 await pool.end();
 
@@ -277,6 +281,10 @@ for (const [what, values, target] of ratios) {
 const perBatch = median(col((r) => r.send1.statementsPerBatch));
 const perMessage = median(col((r) => r.statementsPerMessage));
 const cpu = median(col((r) => r.send1.cpuUsPerDispatch));
+const heldLine = `one claim of ${BATCH} past rows held by batches in flight: ${held.results
+  .map((r) => `${fmt(r.held)} held ${r.ms.toFixed(2)} ms`)
+  .join(', ')} (≈ ${held.usPerHeldRow.toFixed(2)} µs per held row)`;
+console.log(heldLine);
 console.log(
   `sitemsg statements: ${perBatch.toFixed(2)} per batch sent, ${perMessage.toFixed(2)} per message scheduled; worker CPU ${cpu.toFixed(1)} µs per dispatch`,
 );
@@ -333,6 +341,10 @@ ${ratios.map(([what, values, target]) => `| ${what} | ${median(values).toFixed(2
 Round trips: sitemsg ran ${perBatch.toFixed(2)} statements per batch sent (claim, complete; the final empty claim
 is spread over the batches) and ${perMessage.toFixed(2)} per message scheduled (the insert, which leaves out
 suppressed addresses itself); the sending worker used ${cpu.toFixed(1)} µs of CPU per dispatch.
+
+A leased row stays in the claim index, so each claim reads past the rows that batches in flight
+hold (\`held.mjs\`: rows leased to another worker for an hour, then the median of ${held.timed} claims of ${BATCH} by
+the store's own statement, each rolled back): ${heldLine}.
 
 What each side does, per round, on fresh tables in the same database:
 

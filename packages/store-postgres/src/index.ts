@@ -1,4 +1,4 @@
-export { type ClaimFilters, type ClaimSql, claimStatement } from './claim.js';
+export type { ClaimFilters, ClaimSql } from './claim.js';
 export { sitemsgDriver } from './driver.js';
 export { LATEST_VERSION as SCHEMA_VERSION } from './migrations.js';
 export type { PostgresConnection, PostgresStoreOptions } from './options.js';

@@ -150,6 +150,18 @@ export class PostgresStore implements Store {
     return claims.claim(this.ctx, request);
   }
 
+  /**
+   * The claim's UPDATE as this store runs it (with its schema, prefix and filters), and example
+   * values (owner `explain`, a 30 s lease from now), for `EXPLAIN` on your own data:
+   * `store.pool.query(\`EXPLAIN ${s.text}\`, s.values)`.
+   */
+  claimStatement(filters: claims.ClaimFilters & { readonly limit?: number } = {}): claims.ClaimSql {
+    const now = new Date();
+    const until = new Date(now.getTime() + 30_000);
+    const head = { owner: 'explain', now, until, limit: filters.limit ?? 100 };
+    return claims.claimStatement(this.names, head, filters, true);
+  }
+
   renewLeases(owner: string, dispatchIds: readonly string[], until: Date): Promise<number> {
     return claims.renewLeases(this.ctx, owner, dispatchIds, until);
   }

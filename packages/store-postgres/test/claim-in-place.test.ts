@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { claimStatement } from '../src/index.js';
+import { claimStatement } from '../src/claim.js';
 import { buildNames } from '../src/names.js';
 import { resolveStoreOptions } from '../src/options.js';
 import { message, openStores, recipients } from './support/stores.js';

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClaimFilters, claimStatement } from '../src/index.js';
-import { buildNames } from '../src/names.js';
-import { resolveStoreOptions } from '../src/options.js';
+import type { ClaimFilters } from '../src/index.js';
 import { openStores } from './support/stores.js';
 
 interface PlanNode {
@@ -47,9 +45,8 @@ async function planClaim(
   );
   await pool.query(`ANALYZE ${t('messages')}`);
   await pool.query(`ANALYZE ${t('dispatches')}`);
-  const names = buildNames(resolveStoreOptions({ schema }));
-  const now = new Date();
-  const statement = claimStatement(names, { owner: 'w', now, until: now, limit: 100 }, filters, true);
+  // What users run on their own data: the store's own statement.
+  const statement = stores[0]!.claimStatement(filters);
   const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     `EXPLAIN (FORMAT JSON${analyze ? ', ANALYZE' : ''}) ${statement.text}`,
     statement.values,

@@ -1,6 +1,7 @@
 import { ConfigurationError, type JsonObject } from '@sitemsg/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { claimStatement, PostgresStore, type PostgresStoreOptions } from '../src/index.js';
+import { claimStatement } from '../src/claim.js';
+import { PostgresStore, type PostgresStoreOptions } from '../src/index.js';
 import { buildNames } from '../src/names.js';
 import { resolveStoreOptions } from '../src/options.js';
 import { dropSchema, pgUrl, uniqueSchema } from './support/schema.js';
