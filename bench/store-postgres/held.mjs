@@ -2,21 +2,10 @@
 // index (so that claiming is an in-place update), and every claim reads past the live leases.
 // Each count gets a fresh schema: `held` rows leased to another worker for an hour, then timed
 // claims of one batch by the statement the store runs, each rolled back so that `held` stays put.
-import { PostgresStore } from './deps.mjs';
+import { core, NoopMessenger, PostgresStore } from './deps.mjs';
 
 const TIMED = 31;
 const HOLDER = 'ip-10-0-1-23.internal:4242:k3x9q1';
-
-const message = {
-  type: 'hello',
-  context: { text: 'hello' },
-  senderId: null,
-  priority: 0,
-  sendAt: null,
-  idempotencyKey: null,
-  groupMark: null,
-  dispatchesReady: true,
-};
 
 /** Median milliseconds of one claim of `batch` with `held` rows leased ahead of it in the queue. */
 async function claimPast(url, schema, held, batch) {
@@ -25,16 +14,13 @@ async function claimPast(url, schema, held, batch) {
     { schema, listen: false },
   );
   await store.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await store.init();
-  const now = new Date();
+  const sitemsg = core.createSitemsg({ store, messengers: [new NoopMessenger()] });
+  await sitemsg.init();
   for (let start = 0; start < held + 2 * batch; start += 1000) {
-    const dispatches = Array.from({ length: 1000 }, (_, i) => ({
-      messenger: 'noop',
-      address: `h${start + i}@x.test`,
-      userId: null,
-    }));
-    await store.schedule({ message, dispatches, now });
+    const addresses = Array.from({ length: 1000 }, (_, i) => `h${start + i}@x.test`);
+    await sitemsg.scheduleMessages('hello', sitemsg.recipients('noop', addresses));
   }
+  const now = new Date();
   for (let leased = 0; leased < held; leased += 1000) {
     await store.claim({ owner: HOLDER, limit: Math.min(1000, held - leased), now, leaseMs: 3_600_000 });
   }
@@ -54,7 +40,7 @@ async function claimPast(url, schema, held, batch) {
   } finally {
     client.release();
     await store.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await store.close();
+    await sitemsg.close();
   }
   return times.sort((a, b) => a - b)[Math.floor(TIMED / 2)];
 }

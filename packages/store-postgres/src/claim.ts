@@ -37,7 +37,7 @@ export function claimStatement(
 ): ClaimSql {
   const values: unknown[] = [head.owner, head.until, head.now];
   const where = ['queued', `(lease_expires_at IS NULL OR lease_expires_at <= $3)`];
-  if (guarded) where.push(`NOT ${dueWaiting(n, 3)}`);
+  if (guarded) where.push(`NOT ${dueWaiting(n)}`);
   if (filters.priority !== undefined) {
     values.push(filters.priority);
     // Not `priority = $n`: with priority fixed, ORDER BY reduces to id and the planner walks the
@@ -52,7 +52,6 @@ export function claimStatement(
     values.push(filters.messageTypes);
     where.push(`message_type = ANY($${values.length}::text[])`);
   }
-  const guard = guarded ? 3 : null;
   const limit = Math.min(Math.max(1, Math.floor(head.limit)), MAX_LIMIT);
   const text = `UPDATE ${n.dispatches}
 SET status = 'processing', attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2
@@ -64,7 +63,7 @@ WHERE id = ANY(ARRAY(
   LIMIT ${limit}))
 RETURNING id, message_id, messenger, address, user_id, read_status, attempts, last_error, next_attempt_at,
   created_at, dispatched_at, read_at, priority, message_type`;
-  return { text, values, guard };
+  return { text, values, guarded };
 }
 
 /** A claim returns at most this many rows, whatever limit it is given. */
@@ -73,17 +72,17 @@ const MAX_LIMIT = 100_000;
 export interface ClaimSql {
   readonly text: string;
   readonly values: unknown[];
-  /** The parameter number of the guard's time, or null for an unguarded claim. */
-  readonly guard: number | null;
+  /** Whether it stands back while a waiting row is due (then it also reports that as `due`). */
+  readonly guarded: boolean;
 }
 
 /**
- * Whether a waiting row's time has come (at parameter $at). The earliest time is read first, by
- * the index of waiting rows: unlike `EXISTS (... due_at <= $at)`, whose generic plan may guess
+ * Whether a waiting row's time has come (now is the claim's $3). The earliest time is read first,
+ * by the index of waiting rows: unlike `EXISTS (... due_at <= $3)`, whose generic plan may guess
  * a third of the table matches and scan it, this subquery has no parameter to misjudge.
  */
-function dueWaiting(n: Names, at: number): string {
-  return `coalesce((SELECT min(due_at) FROM ${n.dispatches} WHERE NOT queued AND due_at IS NOT NULL) <= $${at}, false)`;
+function dueWaiting(n: Names): string {
+  return `coalesce((SELECT min(due_at) FROM ${n.dispatches} WHERE NOT queued AND due_at IS NOT NULL) <= $3, false)`;
 }
 
 const PROMOTE_CHUNK = 5000;
@@ -172,7 +171,7 @@ SELECT
   (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
      m.created_at, m.send_at, m.idempotency_key, m.group_mark))
    FROM ${n.messages} m WHERE m.id = ANY(ARRAY(SELECT DISTINCT c.message_id FROM c))) AS m,
-  ${statement.guard === null ? 'false' : dueWaiting(n, statement.guard)} AS due${
+  ${statement.guarded ? dueWaiting(n) : 'false'} AS due${
     ctx.synchronousClaims
       ? ''
       : `,
