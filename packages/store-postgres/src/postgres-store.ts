@@ -20,6 +20,7 @@ import {
   type Subscription,
   type SubscriptionFilter,
   type Suppression,
+  ValidationError,
 } from '@sitemsg/core';
 import pg from 'pg';
 import * as claims from './claim.js';
@@ -156,10 +157,22 @@ export class PostgresStore implements Store {
    * `store.pool.query(\`EXPLAIN ${s.text}\`, s.values)`.
    */
   claimStatement(filters: claims.ClaimFilters & { readonly limit?: number } = {}): claims.ClaimSql {
+    const { limit = 100, priority, messengers, messageTypes } = filters;
+    const texts = (list: unknown): boolean =>
+      list === undefined || (Array.isArray(list) && list.every((item) => typeof item === 'string'));
+    if (!Number.isInteger(limit) || limit < 1 || (priority !== undefined && !Number.isInteger(priority))) {
+      throw new ValidationError(
+        '[sitemsg] [postgres] claimStatement: limit and priority must be integers, limit ≥ 1.',
+      );
+    }
+    if (!texts(messengers) || !texts(messageTypes)) {
+      throw new ValidationError(
+        '[sitemsg] [postgres] claimStatement: messengers and messageTypes must be arrays of strings.',
+      );
+    }
     const now = new Date();
     const until = new Date(now.getTime() + 30_000);
-    const head = { owner: 'explain', now, until, limit: filters.limit ?? 100 };
-    return claims.claimStatement(this.names, head, filters, true);
+    return claims.claimStatement(this.names, { owner: 'explain', now, until, limit }, filters, true);
   }
 
   renewLeases(owner: string, dispatchIds: readonly string[], until: Date): Promise<number> {

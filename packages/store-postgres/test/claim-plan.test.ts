@@ -1,3 +1,4 @@
+import { ValidationError } from '@sitemsg/core';
 import { describe, expect, it } from 'vitest';
 import type { ClaimFilters } from '../src/index.js';
 import { openStores } from './support/stores.js';
@@ -85,5 +86,16 @@ describe('the claim statement plan', () => {
     expect(claimScan?.['Rows Removed by Filter'] ?? 0).toBe(0);
     // The guard looks for due waiting rows through their own index, by time.
     expect(onDispatches(plan).map((n) => n['Index Name'])).toContain('sitemsg_dispatches_waiting');
+  });
+
+  it('is given for EXPLAIN only for filters it can run: bad ones are a ValidationError at the call', async () => {
+    const { stores } = await openStores(1, { label: 'explain' });
+    const store = stores[0]!;
+    for (const bad of [{ limit: 0 }, { limit: 2.5 }, { priority: Number.NaN }]) {
+      expect(() => store.claimStatement(bad)).toThrow(/limit and priority must be integers/);
+    }
+    const notTexts = { messengers: 'smtp' as unknown as string[] };
+    expect(() => store.claimStatement(notTexts)).toThrow(ValidationError);
+    expect(store.claimStatement({ limit: 7, messengers: ['smtp'] }).text).toMatch(/LIMIT 7\)\)/);
   });
 });
