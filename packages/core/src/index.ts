@@ -90,6 +90,7 @@ export {
   type StoreScheduleOptions,
   type SubscriptionFilter,
   type Suppression,
+  scheduleManyError,
 } from './store.js';
 export {
   type ClaimedDispatch,

@@ -1,3 +1,4 @@
+import { ConfigurationError, describeError, StoreError, ValidationError } from './errors.js';
 import type { HealthStatus } from './health.js';
 import type { JsonObject } from './json.js';
 import type {
@@ -9,8 +10,11 @@ import type {
   Subscription,
 } from './types.js';
 
-/** Bumped when the Store contract changes incompatibly; the engine refuses a store built for another. */
-export const STORE_CONTRACT_VERSION = 1 as const;
+/**
+ * Bumped when the Store contract changes incompatibly; the engine refuses a store built for another.
+ * 2: `scheduleMany` (several messages in one atomic write).
+ */
+export const STORE_CONTRACT_VERSION = 2 as const;
 
 export interface NewMessage {
   readonly type: string;
@@ -139,6 +143,16 @@ export interface Store {
 
   /** Writes a message and its dispatches atomically (or groups / de-duplicates it). */
   schedule(request: ScheduleRequest, options?: StoreScheduleOptions): Promise<ScheduleResult>;
+  /**
+   * Writes several messages as `schedule` would, one after the other, in ONE atomic write: when
+   * any of them cannot be written, none is (and the error says which). Results come in request
+   * order. The engine uses it when one `scheduleMessages()` call holds more than one message, so a
+   * caller that retries a failed call never duplicates the messages that came before the failure.
+   */
+  scheduleMany(
+    requests: readonly ScheduleRequest[],
+    options?: StoreScheduleOptions,
+  ): Promise<ScheduleResult[]>;
   /** Messages still waiting for `prepareDispatches()`, oldest first. */
   listPostponedMessages(limit: number): Promise<MessageRecord[]>;
   /** Adds dispatches to a postponed message and marks it ready, atomically. */
@@ -188,4 +202,22 @@ export interface Store {
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
   ): Promise<Suppression[]>;
+}
+
+/**
+ * The error a store's `scheduleMany` throws when request `index` could not be written (and so
+ * none was): the original error's class and code, its text prefixed with which message it was.
+ */
+export function scheduleManyError(
+  store: string,
+  index: number,
+  requests: readonly ScheduleRequest[],
+  error: unknown,
+): Error {
+  const which = `message ${index + 1} of ${requests.length} (type "${requests[index]?.message.type}")`;
+  const text = `[sitemsg] [${store}] ${which} could not be written, so none of the ${requests.length} was: ${describeError(error)}`;
+  // The caller acts on the class (fix the input, fix the setup, retry later): keep it.
+  if (ValidationError.isInstance(error)) return new ValidationError(text, { code: error.code, cause: error });
+  if (ConfigurationError.isInstance(error)) return new ConfigurationError(text, { cause: error });
+  return new StoreError(text, { cause: error });
 }

@@ -139,6 +139,13 @@ export class PostgresStore implements Store {
     return scheduling.schedule(this.ctx, request, options);
   }
 
+  scheduleMany(
+    requests: readonly ScheduleRequest[],
+    options?: StoreScheduleOptions,
+  ): Promise<ScheduleResult[]> {
+    return scheduling.scheduleMany(this.ctx, requests, options);
+  }
+
   listPostponedMessages(limit: number): Promise<MessageRecord[]> {
     return reads.listPostponedMessages(this.ctx, limit);
   }

@@ -6,6 +6,7 @@ import {
   type ScheduleRequest,
   type ScheduleResult,
   type StoreScheduleOptions,
+  scheduleManyError,
   ValidationError,
 } from '@sitemsg/core';
 import type { StoreContext } from './context.js';
@@ -31,9 +32,8 @@ export async function schedule(
   options: StoreScheduleOptions | undefined,
 ): Promise<ScheduleResult> {
   const client = options?.client === undefined ? null : asQueryable(options.client);
-  const grouping = request.merge !== undefined && request.message.groupMark !== null;
   let result: ScheduleResult;
-  if (!grouping) {
+  if (!isGrouping(request)) {
     result = await insertOrFindDuplicate(ctx, request, client ?? ctx.db.pool);
   } else if (client) {
     result = await atomicallyOn(client, 'schedule', (q) => scheduleGrouped(ctx, request, q));
@@ -43,6 +43,47 @@ export async function schedule(
   // Inside the application's transaction nothing is visible yet: the NOTIFY fires at its commit.
   if (!client && result.dispatches.length > 0) ctx.wakeLocal();
   return result;
+}
+
+/**
+ * Several messages in one transaction (a savepoint inside the application's): each written as
+ * `schedule` writes it; the first that fails rolls all of them back.
+ */
+export async function scheduleMany(
+  ctx: StoreContext,
+  requests: readonly ScheduleRequest[],
+  options: StoreScheduleOptions | undefined,
+): Promise<ScheduleResult[]> {
+  const client = options?.client === undefined ? null : asQueryable(options.client);
+  let failed = -1;
+  const writeAll = async (q: Queryable): Promise<ScheduleResult[]> => {
+    const results: ScheduleResult[] = [];
+    for (const [index, request] of requests.entries()) {
+      failed = index;
+      results.push(
+        isGrouping(request)
+          ? await scheduleGrouped(ctx, request, q)
+          : await insertOrFindDuplicate(ctx, request, q),
+      );
+    }
+    failed = -1;
+    return results;
+  };
+  let results: ScheduleResult[];
+  try {
+    results = client
+      ? await atomicallyOn(client, 'schedule', writeAll)
+      : await ctx.db.transaction('schedule', writeAll);
+  } catch (error) {
+    if (failed < 0) throw error;
+    throw scheduleManyError('postgres', failed, requests, error);
+  }
+  if (!client && results.some((r) => r.dispatches.length > 0)) ctx.wakeLocal();
+  return results;
+}
+
+function isGrouping(request: ScheduleRequest): boolean {
+  return request.merge !== undefined && request.message.groupMark !== null;
 }
 
 function asQueryable(client: unknown): Queryable {

@@ -14,6 +14,7 @@ import {
   type Store,
   type SubscriptionFilter,
   type Suppression,
+  scheduleManyError,
 } from '../store.js';
 import type {
   ClaimedDispatch,
@@ -58,6 +59,25 @@ export class MemoryStore implements Store {
   }
 
   async schedule(request: ScheduleRequest): Promise<ScheduleResult> {
+    return this.scheduleOne(request, null);
+  }
+
+  /** All or nothing: a request that throws (a merge that fails) undoes the ones written before it. */
+  async scheduleMany(requests: readonly ScheduleRequest[]): Promise<ScheduleResult[]> {
+    const undo: (() => void)[] = [];
+    const results: ScheduleResult[] = [];
+    for (const [index, request] of requests.entries()) {
+      try {
+        results.push(this.scheduleOne(request, undo));
+      } catch (error) {
+        for (const step of undo.reverse()) step();
+        throw scheduleManyError(this.name, index, requests, error);
+      }
+    }
+    return results;
+  }
+
+  private scheduleOne(request: ScheduleRequest, undo: (() => void)[] | null): ScheduleResult {
     const { message, now } = request;
     if (message.idempotencyKey !== null) {
       const existingId = this.idempotency.get(message.idempotencyKey);
@@ -66,11 +86,17 @@ export class MemoryStore implements Store {
     }
     const group = request.merge && message.groupMark !== null ? this.findOpenGroup(message) : null;
     if (group && request.merge) {
+      const before = group.context;
       group.context = deepFreeze(structuredClone(request.merge(group.context)));
       group.snapshot = null;
       const known = new Set([...group.dispatchIds].map((id) => addressKey(this.dispatches.get(id)!)));
       const fresh = request.dispatches.filter((d) => !known.has(addressKey(d)));
       const created = this.insertDispatches(group, fresh, now);
+      undo?.push(() => {
+        for (const d of created) this.deleteDispatch(this.dispatches.get(d.id)!);
+        group.context = before;
+        group.snapshot = null;
+      });
       return { message: this.copyMessage(group.id), dispatches: created, outcome: 'grouped' };
     }
     const id = String(++this.seq);
@@ -94,6 +120,10 @@ export class MemoryStore implements Store {
     if (row.groupMark !== null) this.groupOf(row).add(row);
     if (message.idempotencyKey !== null) this.idempotency.set(message.idempotencyKey, id);
     const created = this.insertDispatches(row, request.dispatches, now);
+    undo?.push(() => {
+      for (const d of created) this.deleteDispatch(this.dispatches.get(d.id)!);
+      this.deleteMessage(row);
+    });
     return { message: this.copyMessage(id), dispatches: created, outcome: 'created' };
   }
 
@@ -223,9 +253,7 @@ export class MemoryStore implements Store {
     if (!request.dispatchesOnly) {
       for (const message of touched) {
         if (message.dispatchIds.size > 0) continue;
-        this.messages.delete(message.id);
-        if (message.groupMark !== null) this.groupOf(message).delete(message);
-        if (message.idempotencyKey !== null) this.idempotency.delete(message.idempotencyKey);
+        this.deleteMessage(message);
         messages++;
       }
     }
@@ -359,6 +387,12 @@ export class MemoryStore implements Store {
     this.bySeq.delete(row.seq);
     this.errors.delete(row.id);
     this.messages.get(row.messageId)?.dispatchIds.delete(row.id);
+  }
+
+  private deleteMessage(message: MessageRow): void {
+    this.messages.delete(message.id);
+    if (message.groupMark !== null) this.groupOf(message).delete(message);
+    if (message.idempotencyKey !== null) this.idempotency.delete(message.idempotencyKey);
   }
 
   /** A message of the same type, mark and readiness whose dispatches have not been attempted yet. */

@@ -9,6 +9,7 @@ import { leaseCases } from './leases.js';
 import { postponedCases } from './postponed.js';
 import { readCases } from './reads.js';
 import { recordCases } from './records.js';
+import { scheduleManyCases } from './schedule-many.js';
 import { schedulingCases } from './scheduling.js';
 import { stateMachineCases } from './state-machine.js';
 import { subscriptionCases } from './subscriptions.js';
@@ -21,6 +22,7 @@ import { suppressionCases } from './suppressions.js';
 export function storeConformance(name: string, harness: StoreHarness): void {
   describe(`store conformance: ${name}`, () => {
     schedulingCases(harness);
+    scheduleManyCases(harness);
     groupingCases(harness);
     postponedCases(harness);
     recordCases(harness);
