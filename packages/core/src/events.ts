@@ -3,6 +3,7 @@ import type { DispatchRecord, MessageRecord } from './types.js';
 /** Event names, `noun:verb-past`. */
 export const SitemsgEvent = {
   messageScheduled: 'message:scheduled',
+  messageStaged: 'message:staged',
   dispatchSent: 'dispatch:sent',
   dispatchError: 'dispatch:error',
   dispatchFailed: 'dispatch:failed',
@@ -21,7 +22,14 @@ export type SitemsgEventName = (typeof SitemsgEvent)[keyof typeof SitemsgEvent];
  * `declare module '@sitemsg/core' { interface SitemsgEventMap { 'sms:delivered': {...} } }`.
  */
 export interface SitemsgEventMap {
+  /** The message is stored: written by the store itself, or announced after the application's commit. */
   'message:scheduled': { message: MessageRecord; dispatches: number; outcome: 'created' | 'grouped' };
+  /**
+   * Written on the application's transaction client (`scheduleMessages(..., { client })`): not
+   * stored until that transaction commits, gone if it rolls back. After the commit, call
+   * `sitemsg.announceScheduled(results)` to emit `message:scheduled`.
+   */
+  'message:staged': { message: MessageRecord; dispatches: number; outcome: 'created' | 'grouped' };
   'dispatch:sent': { dispatch: DispatchRecord; message: MessageRecord; providerMessageId?: string };
   'dispatch:error': { dispatch: DispatchRecord; message: MessageRecord; error: string; nextAttemptAt: Date };
   'dispatch:failed': { dispatch: DispatchRecord; message: MessageRecord; error: string };

@@ -24,7 +24,7 @@ export {
   setUserPreferences,
 } from './default-instance.js';
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
-export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
+export type { LinkError, LinkOutcome, LinkSubject } from './engine/links.js';
 export type { SitemsgOptions } from './engine/options.js';
 export type {
   PreferenceCell,
@@ -59,8 +59,17 @@ export {
   type SitemsgEventName,
 } from './events.js';
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
-export { assertJsonObject, type JsonObject, type JsonValue } from './json.js';
-export { buildLinkUrl, LinkAction, type LinkParams, signLink, verifyLink } from './links.js';
+export { assertJsonObject, type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
+export {
+  buildLinkUrl,
+  LinkAction,
+  type LinkParams,
+  type LinkRecipient,
+  parseSignedLink,
+  type SignedLink,
+  signLink,
+  verifyLink,
+} from './links.js';
 export { completeLogger, type Logger } from './logger.js';
 export { MemoryStore } from './memory/memory-store.js';
 export { MessageType, type MessageTypeClass } from './message-type.js';

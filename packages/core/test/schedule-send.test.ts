@@ -286,7 +286,9 @@ describe('sending', () => {
     expect(compiles).toBe(4);
     const links = messenger.sent.slice(3).map((s) => s.compiled.text);
     expect(new Set(links).size).toBe(3);
-    expect(links[0]).toMatch(/^bye: https:\/\/example\.test\/sitemsg\/unsubscribe\/\d+\/\d+\/[\w-]+$/);
+    expect(links[0]).toMatch(
+      /^bye: https:\/\/example\.test\/sitemsg\/unsubscribe\/\d+\/\d+\/[\w-]+\?r=[\w-]+$/,
+    );
   });
 
   it('gives no unsubscribe link to types users cannot subscribe to, but always a mark-read link', async () => {

@@ -3,6 +3,7 @@
 import {
   DeliveryError,
   describeError,
+  MessengerError,
   MessengerWarmupError,
   UnknownMessageTypeError,
   UnknownMessengerError,
@@ -78,8 +79,9 @@ function partition(
     if (problem) {
       verdicts.push({ dispatchId: dispatch.id, error: problem, permanent: false });
     } else if (overLimit(dispatch, type)) {
-      const error = new Error(
+      const error = new DeliveryError(
         'retry limit reached: the workers holding it stopped before recording an outcome',
+        { retryable: false },
       );
       verdicts.push({ dispatchId: dispatch.id, error, permanent: true });
     } else if (messenger && type) {
@@ -108,7 +110,7 @@ async function sendThrough(
     return [...verdicts, ...outgoing.map((o) => ({ dispatchId: o.dispatch.id, error, permanent: false }))];
   }
   try {
-    verdicts.push(...toVerdicts(outgoing, await messenger.send(outgoing)));
+    verdicts.push(...toVerdicts(messenger.alias, outgoing, await messenger.send(outgoing)));
   } catch (cause) {
     ctx.options.logger.error(`[sitemsg] [${messenger.alias}] send() threw: ${describeError(cause)}`);
     verdicts.push(...outgoing.map((o) => ({ dispatchId: o.dispatch.id, error: cause, permanent: false })));
@@ -120,7 +122,11 @@ async function sendThrough(
   return verdicts;
 }
 
-function toVerdicts(outgoing: readonly OutgoingDispatch[], results: readonly DispatchResult[]): Verdict[] {
+function toVerdicts(
+  messenger: string,
+  outgoing: readonly OutgoingDispatch[],
+  results: readonly DispatchResult[],
+): Verdict[] {
   // Messengers usually answer in the batch's order: then no lookup table is needed.
   const inOrder =
     results.length === outgoing.length && results.every((r, i) => r.dispatchId === outgoing[i]!.dispatch.id);
@@ -130,7 +136,7 @@ function toVerdicts(outgoing: readonly OutgoingDispatch[], results: readonly Dis
     if (!result) {
       return {
         dispatchId: dispatch.id,
-        error: new Error('the messenger returned no outcome for it'),
+        error: new MessengerError(messenger, 'send() returned no outcome for this dispatch'),
         permanent: false,
       };
     }

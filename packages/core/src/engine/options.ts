@@ -23,7 +23,10 @@ export interface SitemsgOptions {
   readonly siteUrl?: string;
   /** Path the express views are mounted at. Default `/sitemsg`. */
   readonly linkBasePath?: string;
-  /** Lifetime of signed links in seconds; default: they do not expire. */
+  /**
+   * Lifetime of signed links in whole seconds (60 to 100 years); default: they do not expire. Keep
+   * it at 30 days (2592000) or more: bulk-sender rules expect unsubscribe links to work that long.
+   */
   readonly linkTtlSeconds?: number;
   /** Loads users by id, for user subscriptions (fresh addresses, inactive users skipped). */
   readonly getUsers?: (ids: readonly string[]) => Promise<readonly SitemsgUser[]>;
@@ -55,6 +58,10 @@ export interface ResolvedOptions {
   readonly workerId: string;
   readonly healthTimeoutMs: number;
 }
+
+/** Shortest and longest link lifetimes: a minute (tests, one-time codes) to a hundred years. */
+const MIN_LINK_TTL = 60;
+const MAX_LINK_TTL = 100 * 365 * 86_400;
 
 /** Validates options once, at `createSitemsg`, so a wrong setup fails at start-up, not at the first send. */
 export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
@@ -94,11 +101,24 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
   if (!/^(\/[A-Za-z0-9._~-]+)*$/.test(linkBasePath)) {
     throw new ConfigurationError(`linkBasePath must look like "/sitemsg" (got "${linkBasePath}").`);
   }
+  const linkTtlSeconds = options.linkTtlSeconds ?? null;
+  if (
+    linkTtlSeconds !== null &&
+    !(
+      Number.isSafeInteger(linkTtlSeconds) &&
+      linkTtlSeconds >= MIN_LINK_TTL &&
+      linkTtlSeconds <= MAX_LINK_TTL
+    )
+  ) {
+    throw new ConfigurationError(
+      `linkTtlSeconds must be a whole number of seconds from ${MIN_LINK_TTL} to ${MAX_LINK_TTL} (got ${JSON.stringify(linkTtlSeconds)}); mail providers expect unsubscribe links to work for at least 30 days (2592000).`,
+    );
+  }
   return {
     secret: options.secret ?? null,
     siteUrl: siteUrl.replace(/\/+$/, ''),
     linkBasePath,
-    linkTtlSeconds: options.linkTtlSeconds ?? null,
+    linkTtlSeconds,
     getUsers: options.getUsers ?? null,
     renderer: options.renderer ?? null,
     clock: options.clock ?? systemClock,

@@ -2,6 +2,7 @@
 // survives a short outage, then the events.
 import { backoffDelay } from '../backoff.js';
 import { DeliveryError, describeError } from '../errors.js';
+import { storableText } from '../storable.js';
 import type { CompletionOutcome } from '../store.js';
 import type { ClaimedDispatch } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
@@ -28,8 +29,8 @@ export async function complete(
   const held = new Map<string, ClaimedDispatch>();
   for (const c of claimed) held.set(c.dispatch.id, c);
   const now = nowDate(ctx);
-  const outcomes: CompletionOutcome[] = verdicts.map((v) => decide(ctx, held.get(v.dispatchId)!, v, now));
-  await writeWithRetry(ctx, outcomes, now);
+  const decided = verdicts.map((v) => decide(ctx, held.get(v.dispatchId)!, v, now));
+  const outcomes = await writeOutcomes(ctx, decided, now);
   const counts: SendCounts = { sent: 0, error: 0, failed: 0, skipped };
   const retried: string[] = [];
   // Most applications do not listen to every send: skip building those payloads then.
@@ -72,7 +73,8 @@ export async function complete(
 function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now: Date): CompletionOutcome {
   const { dispatch, message } = held;
   if ('sent' in verdict) return { dispatchId: dispatch.id, status: 'sent' };
-  const error = describeError(verdict.error);
+  // Provider text (an SMTP reply with a NUL in it) must never make the write fail: cleaned here, once.
+  const error = storableText(describeError(verdict.error));
   const type = ctx.registry.messageTypeMap.get(message.type);
   const limit = type ? type.sendRetryLimit : 10;
   const exhausted = limit !== null && dispatch.attempts >= Math.max(1, limit);
@@ -85,24 +87,34 @@ function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now
   return { dispatchId: dispatch.id, status: 'error', error, nextAttemptAt: new Date(now.getTime() + delay) };
 }
 
-/** Completion survives a short store outage; when it cannot be written, the lease expiry returns the dispatches. */
-async function writeWithRetry(
+/**
+ * Writes a batch's outcomes; returns them as written. It survives a short store outage (retries
+ * with back-off within the lease). One outcome the store refuses must not take the others down
+ * (sent ones above all: they would go out again): when the batch write fails, the outcomes are
+ * written one by one, and one that the store still refuses is recorded as `failed` with the
+ * store's reason. Only outcomes that cannot be written at all — an outage — are left to the lease,
+ * whose expiry returns their dispatches (the at-least-once path).
+ */
+async function writeOutcomes(
   ctx: EngineContext,
   outcomes: readonly CompletionOutcome[],
   now: Date,
-): Promise<void> {
-  const { clock, logger, workerId, leaseMs } = ctx.options;
+): Promise<CompletionOutcome[]> {
+  const { clock, logger, leaseMs } = ctx.options;
   const deadline = clock.now() + leaseMs;
+  const written = [...outcomes];
+  let unwritten = outcomes.map((_, i) => i);
   for (let attempt = 1; ; attempt++) {
     try {
-      const written = await ctx.store.complete(workerId, outcomes, now);
-      if (written < outcomes.length) {
-        logger.warn(
-          `[sitemsg] ${outcomes.length - written} outcomes not written: their lease was taken over.`,
-        );
-      }
-      return;
+      await store(
+        ctx,
+        unwritten.map((i) => written[i]!),
+        now,
+      );
+      return written;
     } catch (error) {
+      if (unwritten.length > 1) unwritten = await oneByOne(ctx, written, unwritten, now);
+      if (unwritten.length === 0) return written;
       const wait = Math.min(8000, 250 * 2 ** attempt);
       if (clock.now() + wait > deadline) throw error;
       logger.warn(
@@ -111,4 +123,53 @@ async function writeWithRetry(
       await clock.sleep(wait);
     }
   }
+}
+
+async function store(ctx: EngineContext, outcomes: readonly CompletionOutcome[], now: Date): Promise<void> {
+  const written = await ctx.store.complete(ctx.options.workerId, outcomes, now);
+  if (written < outcomes.length) {
+    ctx.options.logger.warn(
+      `[sitemsg] ${outcomes.length - written} outcomes not written: their lease was taken over.`,
+    );
+  }
+}
+
+/**
+ * Writes the outcomes at `indexes` one at a time, replacing in `written` any the store refuses by a
+ * `failed` outcome that says why; returns the indexes still unwritten. When the first write of both
+ * forms fails before any succeeded, the store is down, not refusing a row: all are left unwritten.
+ */
+async function oneByOne(
+  ctx: EngineContext,
+  written: CompletionOutcome[],
+  indexes: readonly number[],
+  now: Date,
+): Promise<number[]> {
+  const unwritten: number[] = [];
+  let anyWritten = false;
+  for (const [n, i] of indexes.entries()) {
+    const outcome = written[i]!;
+    try {
+      await store(ctx, [outcome], now);
+      anyWritten = true;
+    } catch (refusal) {
+      const failed: CompletionOutcome = {
+        dispatchId: outcome.dispatchId,
+        status: 'failed',
+        error: storableText(`the store refused this outcome (${outcome.status}): ${describeError(refusal)}`),
+      };
+      try {
+        await store(ctx, [failed], now);
+        written[i] = failed;
+        anyWritten = true;
+        ctx.options.logger.error(
+          `[sitemsg] dispatch ${outcome.dispatchId} recorded as failed: ${failed.error}`,
+        );
+      } catch {
+        if (!anyWritten) return indexes.slice(n);
+        unwritten.push(i);
+      }
+    }
+  }
+  return unwritten;
 }

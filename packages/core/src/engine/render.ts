@@ -1,19 +1,31 @@
 import type { CompiledMessage, RenderContext } from '../compiled.js';
-import { buildLinkUrl, type LinkAction, signLink } from '../links.js';
+import { buildLinkUrl, type LinkAction, type LinkParams, sealRecipient, signLink } from '../links.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { OutgoingDispatch } from '../messenger.js';
 import type { DispatchRecord, MessageRecord } from '../types.js';
 import type { EngineContext } from './context.js';
 
-/** The signed URL for one action on one dispatch, or '' when no secret is configured. */
-export function linkFor(ctx: EngineContext, action: LinkAction, dispatch: DispatchRecord): string {
+/**
+ * The signed URL for one action on one dispatch, or '' when no secret is configured. An
+ * unsubscribe link also carries its recipient, sealed, so it keeps working after cleanup.
+ */
+export function linkFor(
+  ctx: EngineContext,
+  action: LinkAction,
+  dispatch: DispatchRecord,
+  messageType: string,
+): string {
   const { secret, siteUrl, linkBasePath, linkTtlSeconds, clock } = ctx.options;
   if (secret === null) return '';
   const expires = linkTtlSeconds === null ? undefined : Math.floor(clock.now() / 1000) + linkTtlSeconds;
-  const params = {
+  const { messenger, address, userId } = dispatch;
+  const params: LinkParams = {
     messageId: dispatch.messageId,
     dispatchId: dispatch.id,
     ...(expires !== undefined && { expires }),
+    ...(action === 'unsubscribe' && {
+      recipient: sealRecipient(secret, { messageType, messenger, address, userId }),
+    }),
   };
   return buildLinkUrl(siteUrl, linkBasePath, action, params, signLink(secret, action, params));
 }
@@ -31,7 +43,7 @@ export async function compileAll(
   const outgoing: OutgoingDispatch[] = [];
   const failures: { dispatchId: string; error: unknown }[] = [];
   for (const { dispatch, message, type } of items) {
-    const links = new LazyLinks(ctx, dispatch, type.allowUserSubscription);
+    const links = new LazyLinks(ctx, dispatch, type.alias, type.allowUserSubscription);
     const known = shared.get(message.id);
     if (known) {
       outgoing.push(new Outgoing(dispatch, message, known, links));
@@ -86,24 +98,28 @@ class Outgoing implements OutgoingDispatch {
 class LazyLinks {
   private readonly ctx: EngineContext;
   private readonly dispatch: DispatchRecord;
+  private readonly messageType: string;
   /** A type users cannot subscribe to (a password reset) gets no unsubscribe link: there is nothing to leave. */
   private readonly unsubscribable: boolean;
   private unsubscribeUrl: string | undefined;
   private markReadUrl: string | undefined;
 
-  constructor(ctx: EngineContext, dispatch: DispatchRecord, unsubscribable: boolean) {
+  constructor(ctx: EngineContext, dispatch: DispatchRecord, messageType: string, unsubscribable: boolean) {
     this.ctx = ctx;
     this.dispatch = dispatch;
+    this.messageType = messageType;
     this.unsubscribable = unsubscribable;
   }
 
   unsubscribe(): string {
-    this.unsubscribeUrl ??= this.unsubscribable ? linkFor(this.ctx, 'unsubscribe', this.dispatch) : '';
+    this.unsubscribeUrl ??= this.unsubscribable
+      ? linkFor(this.ctx, 'unsubscribe', this.dispatch, this.messageType)
+      : '';
     return this.unsubscribeUrl;
   }
 
   markRead(): string {
-    this.markReadUrl ??= linkFor(this.ctx, 'mark-read', this.dispatch);
+    this.markReadUrl ??= linkFor(this.ctx, 'mark-read', this.dispatch, this.messageType);
     return this.markReadUrl;
   }
 }

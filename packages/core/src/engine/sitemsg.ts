@@ -1,5 +1,5 @@
 import { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from '../builtin-types.js';
-import { ConfigurationError, DeliveryError, describeError } from '../errors.js';
+import { ConfigurationError, DeliveryError, describeError, ValidationError } from '../errors.js';
 import { EventBus, type EventHandler, type SitemsgEventMap } from '../events.js';
 import { aggregateHealth, type HealthReport, type HealthStatus } from '../health.js';
 import { MemoryStore } from '../memory/memory-store.js';
@@ -15,7 +15,13 @@ import { resolveOptions, type SitemsgOptions } from './options.js';
 import * as preferences from './preferences.js';
 import { prepareDispatches, subscriberDispatches } from './prepare.js';
 import { compileAll } from './render.js';
-import { type MessageInput, resolveRecipients, type ScheduleOptions, scheduleMessages } from './schedule.js';
+import {
+  announce,
+  type MessageInput,
+  resolveRecipients,
+  type ScheduleOptions,
+  scheduleMessages,
+} from './schedule.js';
 import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
 import { type WorkOptions, work } from './worker.js';
 
@@ -145,6 +151,15 @@ export class Sitemsg {
     return scheduleMessages(this.ctx, messages, recipients, options);
   }
 
+  /**
+   * Emits `message:scheduled` for messages written on the application's transaction client
+   * (`{ client }`), to be called once that transaction has committed: listeners then only ever
+   * hear of messages that are stored.
+   */
+  announceScheduled(results: readonly ScheduleResult[]): void {
+    announce(this.ctx, results, 'message:scheduled');
+  }
+
   /** Creates dispatches for postponed messages from subscriptions; returns how many messages got some. */
   async prepareDispatches(): Promise<number> {
     await this.init();
@@ -231,11 +246,26 @@ export class Sitemsg {
     return this.init().then(() => preferences.setUserPreferences(this.ctx, user, selections, options));
   }
 
-  /** Subscribes a user or a raw address to a message type on a messenger. */
+  /**
+   * Subscribes a user or a raw address to a message type on a messenger; false when it already
+   * was. A type or messenger that does not allow user subscription (a password reset) is a
+   * ValidationError `SUBSCRIPTION_NOT_ALLOWED`: nobody could ever leave such a subscription.
+   */
   async subscribe(messageType: string, recipient: Recipient): Promise<boolean> {
     await this.init();
-    this.ctx.registry.messageType(messageType);
-    this.ctx.registry.messenger(recipient.messenger);
+    const type = this.ctx.registry.messageType(messageType);
+    const messenger = this.ctx.registry.messenger(recipient.messenger);
+    if (!type.allowUserSubscription || !messenger.allowUserSubscription) {
+      const what = type.allowUserSubscription
+        ? `messenger "${messenger.alias}"`
+        : `message type "${type.alias}"`;
+      throw new ValidationError(
+        `${what} does not allow user subscription (allowUserSubscription is false).`,
+        {
+          code: 'SUBSCRIPTION_NOT_ALLOWED',
+        },
+      );
+    }
     return this.store.addSubscription({
       messageType,
       messenger: recipient.messenger,
@@ -251,31 +281,47 @@ export class Sitemsg {
     return (await subscriberDispatches(this.ctx, subscriptions)).map((d) => ({ ...d }));
   }
 
-  /** Unsubscribes the address behind a dispatch (see `handleUnsubscribeLink` for signed links). */
+  /**
+   * Unsubscribes the address behind a dispatch from its message type on its messenger (see
+   * `handleUnsubscribeLink` for signed links). An unknown dispatch id is a ValidationError
+   * `UNKNOWN_DISPATCH`.
+   */
   async unsubscribe(dispatchId: string): Promise<links.LinkOutcome> {
     await this.init();
-    return links.unsubscribeDispatch(this.ctx, dispatchId);
+    return links.unsubscribeRecipient(this.ctx, await links.dispatchSubject(this.ctx, dispatchId));
   }
 
+  /**
+   * Marks a dispatch read (the inbox, an app's own "seen" tracking); `changed` is false when it
+   * already was. An unknown dispatch id is a ValidationError `UNKNOWN_DISPATCH`, as for `unsubscribe`.
+   */
   async markRead(dispatchId: string): Promise<links.LinkOutcome> {
     await this.init();
     return links.markDispatchRead(this.ctx, dispatchId);
   }
 
-  /** Verifies a signed link without acting on it (the unsubscribe confirmation page). */
+  /**
+   * Verifies a signed link without acting on it (the unsubscribe confirmation page): what it points
+   * to, or why it is refused. Never throws for a bad link.
+   */
   async verifySignedLink(
     action: 'unsubscribe' | 'mark-read',
     link: links.SignedLink,
-  ): Promise<Result<void, links.LinkError>> {
+  ): Promise<Result<links.LinkSubject, links.LinkError>> {
     await this.init();
     return links.verifySignedLink(this.ctx, action, link);
   }
 
+  /**
+   * Acts on a signed unsubscribe link (POST only: a GET should confirm first). It keeps working
+   * after cleanup deleted the dispatch, through the recipient sealed into the link.
+   */
   async handleUnsubscribeLink(link: links.SignedLink): Promise<Result<links.LinkOutcome, links.LinkError>> {
     await this.init();
     return links.handleUnsubscribeLink(this.ctx, link);
   }
 
+  /** Acts on a signed mark-read link (the read pixel). Never throws for a bad link. */
   async handleMarkReadLink(link: links.SignedLink): Promise<Result<links.LinkOutcome, links.LinkError>> {
     await this.init();
     return links.handleMarkReadLink(this.ctx, link);

@@ -3,6 +3,7 @@ import { claimCases } from './claims.js';
 import { cleanupCases } from './cleanup.js';
 import { completionCases } from './completion.js';
 import { concurrencyCases } from './concurrency.js';
+import { engineCases } from './engine.js';
 import { groupingCases } from './grouping.js';
 import type { StoreHarness } from './harness.js';
 import { leaseCases } from './leases.js';
@@ -35,5 +36,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     suppressionCases(harness);
     concurrencyCases(harness);
     stateMachineCases(harness);
+    engineCases(harness);
   });
 }
