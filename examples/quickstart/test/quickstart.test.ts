@@ -43,7 +43,7 @@ it('schedules, prepares from subscriptions, sends and prints what was delivered'
     '  -> ada@example.com: [Your order shipped] Order 42 is on its way.',
     '  -> ops@example.com: [Your order shipped] Order 42 is on its way.',
     expect.stringMatching(
-      /^ {2}-> ada@example\.com: \[Newsletter #1\] sitemsg 0\.1 is out \(unsubscribe: https:\/\/shop\.example\.com\/sitemsg\/unsubscribe\/\d+\/\d+\/[\w-]+\)$/,
+      /^ {2}-> ada@example\.com: \[Newsletter #1\] sitemsg 0\.1 is out \(unsubscribe: https:\/\/shop\.example\.com\/sitemsg\/unsubscribe\/\d+\/\d+\/[\w-]+\?r=[\w-]+\)$/,
     ),
   ]);
   expect(lines.slice(9)).toEqual(['   sent 4 / error 0 / failed 0 / skipped 0']);

@@ -100,7 +100,7 @@ describe('SendgridMessenger on the wire', () => {
         headers: {
           'List-Unsubscribe': expect.stringMatching(
             new RegExp(
-              `^<https://app\\.example\\.com/sitemsg/unsubscribe/${scheduled!.message.id}/${dispatches.get(email)!.id}/[\\w-]+>$`,
+              `^<https://app\\.example\\.com/sitemsg/unsubscribe/${scheduled!.message.id}/${dispatches.get(email)!.id}/[\\w-]+\\?r=[\\w-]+>$`,
             ),
           ),
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

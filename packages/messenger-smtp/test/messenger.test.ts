@@ -65,7 +65,7 @@ describe('SmtpMessenger over plain SMTP', () => {
       expect(urls).toHaveLength(2);
       expect(urls[0]).toMatch(
         new RegExp(
-          `^<https://shop\\.example\\.com/sitemsg/unsubscribe/${dispatch.messageId}/${dispatch.id}/[\\w-]+>$`,
+          `^<https://shop\\.example\\.com/sitemsg/unsubscribe/${dispatch.messageId}/${dispatch.id}/[\\w-]+\\?r=[\\w-]+>$`,
         ),
       );
       expect(urls[1]).toBe(

@@ -35,7 +35,7 @@ describe('connections', () => {
     expect(sink.openSockets).toBeGreaterThan(0);
     await sitemsg.close();
     await until(() => sink.openSockets === 0, 'the pooled connections to close');
-  });
+  }, 30_000); // a thousand mails through a real server: seconds on a loaded two-core machine
 
   it('replaces a pooled connection after maxMessages', async () => {
     sink = await SmtpSink.start({ starttls: false });
