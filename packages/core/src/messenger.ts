@@ -93,28 +93,60 @@ export abstract class Messenger {
     return undefined;
   }
 
+  /**
+   * Every address of a user on this channel: a push user's device tokens, a chat user's ids. The
+   * default is the one address `addressFromUser` gives. A channel where a user has several
+   * overrides this; each address then becomes a dispatch of its own (tracked, retried and
+   * invalidated alone), and a user with none is simply not addressed (no error).
+   */
+  protected addressesFromUser(user: SitemsgUser): readonly string[] {
+    const address = this.addressFromUser(user);
+    return address === undefined ? [] : [address];
+  }
+
+  /** Whether a user may have several addresses here (the messenger overrides `addressesFromUser`). */
+  get multipleAddresses(): boolean {
+    return this.addressesFromUser !== Messenger.prototype.addressesFromUser;
+  }
+
   /** Whether a raw address is usable on this channel. */
   validateAddress(address: string): boolean {
     return address.trim().length > 0;
   }
 
-  /** Turns a user object or a raw address into an address, or says why it cannot. */
+  /** Turns a user object or a raw address into one address, or says why it cannot. */
   resolveAddress(recipient: SitemsgUser | string): Result<string, ValidationError> {
-    const address = typeof recipient === 'string' ? recipient : this.addressFromUser(recipient);
-    if (address === undefined) {
-      const who = typeof recipient === 'string' ? 'this recipient' : `user ${String(recipient.id)}`;
-      return err(
-        new ValidationError(`[${this.alias}] ${who} has no address on this messenger.`, {
-          code: 'BAD_ADDRESS',
-        }),
-      );
+    const resolved = this.resolveAddresses(recipient);
+    if (!resolved.ok) return resolved;
+    const [first] = resolved.value;
+    return first === undefined ? err(this.noAddress(recipient)) : ok(first);
+  }
+
+  /**
+   * Turns a user object into all its addresses on this channel (none for a user without any on a
+   * channel with several per user), or a raw address into itself; an invalid address is refused.
+   */
+  resolveAddresses(recipient: SitemsgUser | string): Result<readonly string[], ValidationError> {
+    const addresses =
+      typeof recipient === 'string' ? [recipient] : [...new Set(this.addressesFromUser(recipient))];
+    if (addresses.length === 0 && !this.multipleAddresses) return err(this.noAddress(recipient));
+    for (const address of addresses) {
+      if (typeof address !== 'string' || !this.validateAddress(address)) {
+        return err(
+          new ValidationError(`[${this.alias}] "${String(address)}" is not a valid address.`, {
+            code: 'BAD_ADDRESS',
+          }),
+        );
+      }
     }
-    if (!this.validateAddress(address)) {
-      return err(
-        new ValidationError(`[${this.alias}] "${address}" is not a valid address.`, { code: 'BAD_ADDRESS' }),
-      );
-    }
-    return ok(address);
+    return ok(addresses);
+  }
+
+  private noAddress(recipient: SitemsgUser | string): ValidationError {
+    const who = typeof recipient === 'string' ? 'this recipient' : `user ${String(recipient.id)}`;
+    return new ValidationError(`[${this.alias}] ${who} has no address on this messenger.`, {
+      code: 'BAD_ADDRESS',
+    });
   }
 
   /** Called by the engine at registration; messengers read `this.engine` rather than overriding this. */

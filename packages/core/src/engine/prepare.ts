@@ -33,7 +33,10 @@ async function prepareOne(ctx: EngineContext, message: MessageRecord): Promise<b
   return true;
 }
 
-/** Resolves subscriptions to addresses: stored addresses as they are, users through their messenger. */
+/**
+ * Resolves subscriptions to addresses: stored addresses as they are, users through their
+ * messenger (every address of a user on a channel with several, e.g. each device).
+ */
 export async function subscriberDispatches(
   ctx: EngineContext,
   subscriptions: readonly Subscription[],
@@ -44,18 +47,19 @@ export async function subscriberDispatches(
   for (const sub of subscriptions) {
     const messenger = ctx.registry.messengerMap.get(sub.messenger);
     if (!messenger) continue;
-    let address = sub.address;
+    let addresses: readonly string[] = sub.address === null ? [] : [sub.address];
     if (sub.userId !== null && users) {
       const user = users.get(sub.userId);
       if (!user || user.isActive === false) continue;
-      const resolved = messenger.resolveAddress(user);
-      address = resolved.ok ? resolved.value : null;
+      const resolved = messenger.resolveAddresses(user);
+      addresses = resolved.ok ? resolved.value : [];
     }
-    if (address === null) continue;
-    const key = `${messenger.alias}\u0000${address}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    dispatches.push({ messenger: messenger.alias, address, userId: sub.userId });
+    for (const address of addresses) {
+      const key = `${messenger.alias}\u0000${address}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      dispatches.push({ messenger: messenger.alias, address, userId: sub.userId });
+    }
   }
   return dispatches;
 }

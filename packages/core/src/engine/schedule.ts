@@ -25,7 +25,10 @@ export interface ScheduleOptions {
 
 export type MessageInput = MessageType | string;
 
-/** Turns users or raw addresses into recipients of one messenger; an unaddressable one is a ValidationError. */
+/**
+ * Turns users or raw addresses into recipients of one messenger: one per address (a push user
+ * with three devices gives three). An unaddressable one is a ValidationError.
+ */
 export function resolveRecipients(
   ctx: EngineContext,
   messenger: string | MessengerClass,
@@ -33,11 +36,11 @@ export function resolveRecipients(
 ): Recipient[] {
   const resolved = ctx.registry.resolveMessenger(messenger);
   const list = Array.isArray(who) ? who : [who as SitemsgUser | string];
-  return list.map((entry) => {
-    const address = resolved.resolveAddress(entry);
-    if (!address.ok) throw address.error;
+  return list.flatMap((entry) => {
+    const addresses = resolved.resolveAddresses(entry);
+    if (!addresses.ok) throw addresses.error;
     const userId = typeof entry === 'string' ? null : userIdOf(entry, 'recipient');
-    return { messenger: resolved.alias, address: address.value, userId };
+    return addresses.value.map((address) => ({ messenger: resolved.alias, address, userId }));
   });
 }
 

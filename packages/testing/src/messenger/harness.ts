@@ -32,6 +32,14 @@ export interface MessengerSetup {
   readonly user: SitemsgUser;
   /** That address. */
   readonly userAddress: string;
+  /**
+   * For a channel where a user has several addresses (push devices, chat ids; the messenger
+   * overrides `addressesFromUser`): a user with three valid ones. Required for such a messenger.
+   */
+  readonly multiAddressUser?: {
+    readonly user: SitemsgUser;
+    readonly addresses: readonly [string, string, string];
+  };
   teardown(): Promise<void>;
 }
 

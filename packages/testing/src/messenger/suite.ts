@@ -4,6 +4,7 @@ import { deliveryCases } from './delivery.js';
 import { engineCases } from './engine.js';
 import type { MessengerHarness } from './harness.js';
 import { healthCases } from './health.js';
+import { multiAddressCases } from './multi-address.js';
 import { outageCases } from './outages.js';
 
 /**
@@ -13,6 +14,7 @@ import { outageCases } from './outages.js';
 export function messengerConformance(name: string, harness: MessengerHarness): void {
   describe(`messenger conformance: ${name}`, () => {
     addressCases(harness);
+    multiAddressCases(harness);
     deliveryCases(harness);
     outageCases(harness);
     healthCases(harness);
