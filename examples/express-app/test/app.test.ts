@@ -120,16 +120,9 @@ describe('the demo app over HTTP', () => {
     expect(await unread(alice)).toBeGreaterThan(0); // ...still in the bell
   });
 
-  it('reports its health', async () => {
+  it('reports its liveness, naming nothing internal', async () => {
     const res = await new Client(run.url).request('/sitemsg/health');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; components: Record<string, unknown> };
-    expect(body.status).toBe('healthy');
-    expect(Object.keys(body.components).sort()).toEqual([
-      'inbox',
-      'messenger:inbox',
-      'messenger:smtp',
-      'store:postgres',
-    ]);
+    expect(await res.json()).toEqual({ status: 'ok' });
   });
 });
