@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, csrfField, type RunningDemo, startDemo } from './demo.js';
+import { Client, csrfField, type RunningDemo, signIn as signInAs, startDemo } from './demo.js';
 
 let run: RunningDemo;
 beforeAll(async () => {
@@ -10,8 +10,7 @@ afterAll(async () => {
 });
 
 async function signIn(userId: string): Promise<Client> {
-  const client = new Client(run.url);
-  const res = await client.form('/login', { user: userId });
+  const { client, res } = await signInAs(run.url, userId);
   expect(res.status).toBe(303);
   return client;
 }
