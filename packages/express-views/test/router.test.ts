@@ -89,8 +89,10 @@ describe('router options', () => {
   it('passes errors it does not own to the application', async () => {
     const sitemsg = createSitemsg();
     const app = express();
+    const logged: string[] = [];
     app.use(
       sitemsgRouter(sitemsg, {
+        logger: { error: (m) => logged.push(m) },
         getUser: () => {
           throw new Error('session store down');
         },
@@ -108,6 +110,10 @@ describe('router options', () => {
     // Routes that do not act for a signed-in user never ask for one.
     expect((await request(app).get('/sitemsg/health')).status).toBe(200);
     expect((await request(app).get('/sitemsg/mark-read/m/d/t')).headers['content-type']).toBe('image/gif');
+    // The engine has no secret: the pixel still answers, and the logger hears why nothing was marked.
+    expect(logged).toEqual([
+      expect.stringMatching(/mark-read failed: ConfigurationError: .*createSitemsg\(\{ secret \}\)/),
+    ]);
   });
 
   it('answers a malformed JSON body with 400', async () => {
