@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createSitemsg, type Sitemsg, type SitemsgUser } from '@sitemsg/core';
 import { sitemsgRouter } from '@sitemsg/express-views';
 import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
@@ -5,10 +6,12 @@ import { SmtpMessenger } from '@sitemsg/messenger-smtp';
 import { PostgresStore } from '@sitemsg/store-postgres';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
-import express, { type Request } from 'express';
+import express, { type ErrorRequestHandler, type Request } from 'express';
 import pg from 'pg';
 import { Newsletter, OrderShipped } from './message-types.js';
 import { page } from './pages.js';
+import { safeNext } from './safe-next.js';
+import { deriveKey } from './secret.js';
 
 export interface DemoConfig {
   /** PostgreSQL for both the engine's store and the inbox. */
@@ -19,8 +22,13 @@ export interface DemoConfig {
   readonly smtp: { readonly host: string; readonly port: number };
   /** Public URL of the app, for the links in e-mails. */
   readonly siteUrl: string;
-  /** Signs the unsubscribe / mark-read links, the session cookie and the CSRF tokens. */
+  /**
+   * Signs the unsubscribe / mark-read links, the session cookie and the CSRF tokens (one derived
+   * key each). No default: `main.ts` takes it from SITEMSG_SECRET (see `secret.ts`).
+   */
   readonly secret: string;
+  /** Bearer token of `GET /sitemsg/health/ready` (your monitoring); without it, only liveness. */
+  readonly healthToken?: string;
   /** Secure (HTTPS-only) cookies. Default true; false for plain-HTTP development. */
   readonly secureCookies?: boolean;
 }
@@ -64,7 +72,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
       }),
     ],
     messageTypes: [OrderShipped, Newsletter],
-    secret: config.secret,
+    secret: deriveKey(config.secret, 'links'),
     siteUrl: config.siteUrl,
     getUsers: async (ids) => ids.flatMap((id) => byId.get(id) ?? []),
   });
@@ -81,7 +89,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     byId.get(String((req.signedCookies as Record<string, unknown>)[SESSION])) ?? null;
   // The app's own forms get the same protection as the views': a double-submit token.
   const csrf = doubleCsrf({
-    getSecret: () => config.secret,
+    getSecret: () => deriveKey(config.secret, 'csrf'),
     getSessionIdentifier: (req) => String(userOf(req)?.id ?? ''),
     cookieName: 'demo_csrf',
     cookieOptions: { secure, sameSite: 'lax', path: '/' },
@@ -90,20 +98,30 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(cookieParser(config.secret));
+  app.use(cookieParser(deriveKey(config.secret, 'session')));
   app.use(
     sitemsgRouter(sitemsg, {
       inbox,
       getUser: userOf,
-      csrf: { secret: config.secret, secureCookie: secure },
+      csrf: { secret: deriveKey(config.secret, 'views-csrf'), secureCookie: secure },
       loginUrl: '/',
+      ...(config.healthToken && { health: { readiness: { guard: bearer(config.healthToken) } } }),
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get('/', async (req, res) => {
     const user = userOf(req);
-    if (!user) return res.send(page('signin', 'Sign in', { users: demoUsers }));
+    if (!user) {
+      // The sign-in form is CSRF-protected too: otherwise another site can sign a visitor in to
+      // an account of its choosing (login CSRF) and read what they then do there.
+      const form = {
+        users: demoUsers,
+        next: safeNext(req.query.next),
+        csrf: csrf.generateCsrfToken(req, res),
+      };
+      return res.send(page('signin', 'Sign in', form));
+    }
     const { messages } = await inbox.getInbox(String(user.id), { limit: 20 });
     const unread = await inbox.countUnread(String(user.id));
     res.send(
@@ -111,14 +129,13 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     );
   });
 
-  app.post('/login', (req, res) => {
-    const user = byId.get(String((req.body as Record<string, unknown>).user));
+  app.post('/login', csrf.doubleCsrfProtection, (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const user = byId.get(String(body.user));
     if (!user) return res.status(400).send('Unknown user.');
     res.cookie(SESSION, String(user.id), { signed: true, httpOnly: true, sameSite: 'lax', secure });
-    res.redirect(
-      303,
-      typeof req.query.next === 'string' && req.query.next.startsWith('/') ? req.query.next : '/',
-    );
+    // Only a path on this site: `next` is written by whoever wrote the link.
+    res.redirect(303, safeNext(body.next ?? req.query.next));
   });
 
   app.post('/logout', csrf.doubleCsrfProtection, (_req, res) => {
@@ -159,6 +176,8 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     res.redirect(303, '/');
   });
 
+  app.use(errorPage);
+
   return {
     app,
     sitemsg,
@@ -170,3 +189,31 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     },
   };
 }
+
+/** `Authorization: Bearer <token>`, compared in constant time. */
+function bearer(token: string): (req: Request) => boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req) => {
+    const given = Buffer.from(req.get('authorization') ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
+/** The app's own errors: a short page, never a stack trace (Express shows one outside production). */
+const errorPage: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : null;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const text =
+      status === 403 ? 'The form expired. Go back, reload the page and try again.' : 'Bad request.';
+    return res
+      .status(status)
+      .send(page('message', 'Request refused', { message: { title: 'Request refused', body: text } }));
+  }
+  console.error(error);
+  res.status(500).send(
+    page('message', 'Error', {
+      message: { title: 'Something went wrong', body: 'Please try again later.' },
+    }),
+  );
+};

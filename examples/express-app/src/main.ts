@@ -5,6 +5,16 @@
 import { createServer } from 'node:http';
 import { createDemoApp } from './app.js';
 import { MailSink } from './mail-sink.js';
+import { resolveSecret } from './secret.js';
+
+// First, before anything starts: without a secret in production there is nothing to run.
+let secret: string;
+try {
+  secret = resolveSecret(process.env, (line) => console.warn(line));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 const port = Number(process.env.PORT ?? 3000);
 const siteUrl = process.env.SITE_URL ?? `http://127.0.0.1:${port}`;
@@ -16,7 +26,6 @@ if (!smtp.host) {
   smtp = { host: '127.0.0.1', port: sink.port };
   console.log(`SMTP sink listening on 127.0.0.1:${sink.port}`);
 }
-const secret = process.env.SITEMSG_SECRET ?? 'demo-secret-change-me-0123456789';
 const demo = await createDemoApp({
   databaseUrl:
     process.env.DATABASE_URL ?? process.env.SITEMSG_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -24,5 +33,6 @@ const demo = await createDemoApp({
   siteUrl,
   secret,
   secureCookies: siteUrl.startsWith('https://'),
+  ...(process.env.HEALTH_TOKEN && { healthToken: process.env.HEALTH_TOKEN }),
 });
 createServer(demo.app).listen(port, '127.0.0.1', () => console.log(`Demo shop on ${siteUrl}`));

@@ -33,6 +33,8 @@ eta.loadTemplate(
   '@signin',
   `<h1>sitemsg demo shop</h1>
 <form method="post" action="/login">
+<input type="hidden" name="_csrf" value="<%= it.csrf %>">
+<input type="hidden" name="next" value="<%= it.next %>">
 <label>Sign in as <select name="user"><% it.users.forEach(function (u) { %><option value="<%= u.id %>"><%= u.name %> (<%= u.email %>)</option><% }) %></select></label>
 <button type="submit">Sign in</button>
 </form>`,

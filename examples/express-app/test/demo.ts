@@ -5,6 +5,8 @@ import { inject } from 'vitest';
 import { createDemoApp, type DemoApp } from '../src/app.js';
 import { MailSink } from '../src/mail-sink.js';
 
+export const HEALTH_TOKEN = 'demo-health-token';
+
 export interface RunningDemo {
   readonly url: string;
   readonly demo: DemoApp;
@@ -29,6 +31,7 @@ export async function startDemo(label: string): Promise<RunningDemo> {
     siteUrl: url,
     secret: 'demo-test-secret-0123456789',
     secureCookies: false,
+    healthToken: HEALTH_TOKEN,
   });
   handler = demo.app;
   return {
@@ -83,4 +86,20 @@ export function csrfField(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('no CSRF field');
   return match[1]!;
+}
+
+/** Signs in as the sign-in page does: its CSRF token, the chosen user and where to go next. */
+export async function signIn(
+  base: string,
+  userId: string,
+  next?: string,
+): Promise<{ client: Client; res: Response }> {
+  const client = new Client(base);
+  const form = await (await client.request('/')).text();
+  const res = await client.form('/login', {
+    _csrf: csrfField(form),
+    user: userId,
+    ...(next !== undefined && { next }),
+  });
+  return { client, res };
 }

@@ -112,3 +112,10 @@ export {
   type SitemsgUser,
   type Subscription,
 } from './types.js';
+export {
+  type WebhookHandler,
+  type WebhookHeaders,
+  type WebhookRequest,
+  type WebhookResponse,
+  webhookHeader,
+} from './webhook.js';

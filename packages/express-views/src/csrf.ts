@@ -1,6 +1,6 @@
 import { doubleCsrf } from 'csrf-csrf';
 import type { Request, RequestHandler, Response } from 'express';
-import type { ResolvedRouterOptions } from './options.js';
+import type { AccountOptions } from './options.js';
 import { userIdOf } from './user.js';
 
 export interface Csrf {
@@ -14,14 +14,14 @@ export interface Csrf {
  * Double-submit CSRF tokens from csrf-csrf, bound to the signed-in user, so a token taken from
  * one account is refused for another.
  */
-export function createCsrf(options: ResolvedRouterOptions): Csrf {
-  const { secret, cookieName = 'sitemsg_csrf', secureCookie = true } = options.csrf;
+export function createCsrf(accounts: AccountOptions, basePath: string): Csrf {
+  const { secret, cookieName = 'sitemsg_csrf', secureCookie = true } = accounts.csrf;
   const cookieOptions = { sameSite: 'strict', secure: secureCookie, httpOnly: true } as const;
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (req) => userIdOf(req) ?? '',
     cookieName,
-    cookieOptions: { ...cookieOptions, path: options.basePath },
+    cookieOptions: { ...cookieOptions, path: basePath },
     getCsrfTokenFromRequest: (req) => {
       const header = req.headers['x-csrf-token'];
       if (typeof header === 'string') return header;
@@ -34,7 +34,7 @@ export function createCsrf(options: ResolvedRouterOptions): Csrf {
     // The cookie is scoped to the routes, wherever the application mounted the router.
     token: (req, res) =>
       generateCsrfToken(req, res, {
-        cookieOptions: { ...cookieOptions, path: `${req.baseUrl}${options.basePath}` },
+        cookieOptions: { ...cookieOptions, path: `${req.baseUrl}${basePath}` },
       }),
   };
 }

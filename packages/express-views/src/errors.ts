@@ -26,8 +26,17 @@ export function isCsrfError(error: unknown): boolean {
   );
 }
 
-/** A body-parser error (bad JSON, too large): it carries the status to answer. */
+/** The application wired sitemsg wrongly (e.g. a getUser without ids): a 500, and a line in the log. */
+export function isConfigurationError(error: unknown): boolean {
+  return codeOf(error) === 'CONFIGURATION_ERROR';
+}
+
+/**
+ * A body-parser error (bad JSON, too large) carries the status to answer; a URIError is Express
+ * failing to decode a route parameter (`%E0%A4%A`): the client's mistake, a 400.
+ */
 export function clientErrorStatus(error: unknown): number | null {
+  if (error instanceof URIError) return 400;
   if (typeof error !== 'object' || error === null) return null;
   const { status, expose } = error as { status?: unknown; expose?: unknown };
   return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : null;

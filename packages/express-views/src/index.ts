@@ -1,10 +1,10 @@
 export type { InboxMessageJson } from './inbox-api.js';
 export type {
   CsrfOptions,
+  HealthOptions,
   InboxLike,
   PageParts,
+  ReadinessOptions,
   SitemsgRouterOptions,
-  WebhookHandler,
-  WebhookHeaders,
 } from './options.js';
 export { sitemsgRouter } from './router.js';

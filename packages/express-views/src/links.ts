@@ -1,7 +1,7 @@
 import type { LinkError, SignedLink, Sitemsg } from '@sitemsg/core';
 import express, { type Request, type Response, type Router } from 'express';
 import { codeOf } from './errors.js';
-import { PIXEL } from './gif.js';
+import { sendPixel } from './gif.js';
 import type { ResolvedRouterOptions } from './options.js';
 import type { Views } from './views.js';
 
@@ -67,10 +67,10 @@ export function mountLinks(
     const link = parseLink(req);
     if (link) {
       await sitemsg.handleMarkReadLink(link).catch((error: unknown) => {
-        options.logger?.error?.(`[sitemsg] [express-views] mark-read failed: ${String(error)}`);
+        options.logger.error?.(`[sitemsg] [express-views] mark-read failed: ${String(error)}`);
       });
     }
-    res.status(200).set('Content-Type', 'image/gif').set('Cache-Control', 'no-store').send(PIXEL);
+    sendPixel(res);
   });
 }
 

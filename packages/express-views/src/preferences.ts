@@ -1,5 +1,5 @@
 import type { Sitemsg } from '@sitemsg/core';
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { Csrf } from './csrf.js';
 import { isBadInput } from './errors.js';
 import { requirePageUser } from './guards.js';
@@ -19,6 +19,11 @@ export function mountPreferences(
 ): void {
   const path = `${options.basePath}/preferences`;
   const needUser = requirePageUser(options, views);
+  const refuse = (res: Response, status: number, text: string) =>
+    res
+      .status(status)
+      .type('html')
+      .send(views.page('notice', TITLE, { text, error: true }));
 
   router.get(path, needUser, async (req, res) => {
     const table = await sitemsg.getUserPreferencesForUi(userOf(req)!, options.preferences);
@@ -38,18 +43,17 @@ export function mountPreferences(
     express.urlencoded({ extended: false, limit: '64kb' }),
     csrf.protect,
     async (req, res) => {
+      // The form posts urlencoded; a JSON or text body (a script, a misrouted client) is not it.
+      const chunked = req.headers['transfer-encoding'] !== undefined;
+      if (!chunked && Number(req.headers['content-length'] ?? 0) === 0) {
+        return refuse(res, 400, 'The form was empty: reload the page and try again.');
+      }
+      if (!req.is('application/x-www-form-urlencoded') || typeof req.body !== 'object' || req.body === null) {
+        return refuse(res, 415, 'Send the form as application/x-www-form-urlencoded.');
+      }
       const raw: unknown = (req.body as Record<string, unknown>).pref;
       const selected = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-      const bad = () =>
-        res
-          .status(400)
-          .type('html')
-          .send(
-            views.page('notice', TITLE, {
-              text: 'The form contained a choice that is not offered.',
-              error: true,
-            }),
-          );
+      const bad = () => refuse(res, 400, 'The form contained a choice that is not offered.');
       if (!selected.every((value): value is string => typeof value === 'string')) return bad();
       try {
         await sitemsg.setUserPreferences(userOf(req)!, selected, options.preferences);

@@ -117,6 +117,26 @@ for (const kind of storeKinds('prefs')) {
       expect(await subscriptions(t, '1')).toEqual(['newsletter|inbox']);
     });
 
+    it('answers a JSON, text or empty body with a valid CSRF token with 415 / 400, changing nothing', async () => {
+      const t = buildApp(kind);
+      await t.sitemsg.setUserPreferences(alice, ['newsletter|inbox']);
+      const agent = await signedIn(t, '1');
+      const token = csrfFromHtml((await agent.get('/sitemsg/preferences')).text);
+      const post = () => agent.post('/sitemsg/preferences').set('x-csrf-token', token);
+      for (const res of [
+        await post().set('Content-Type', 'application/json').send('{"pref":["security|email"]}'),
+        await post().set('Content-Type', 'text/plain').send('pref=security|email'),
+      ]) {
+        expect(res.status).toBe(415);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(res.text).toContain('Send the form as application/x-www-form-urlencoded');
+      }
+      const empty = await post();
+      expect(empty.status).toBe(400);
+      expect(empty.text).toContain('The form was empty');
+      expect(await subscriptions(t, '1')).toEqual(['newsletter|inbox']);
+    });
+
     it('renders the Bootstrap variant, the stylesheets and the application layout when asked', async () => {
       const t = buildApp(kind, {
         router: { bootstrap: true, stylesheets: ['/css/bootstrap.min.css', '/x.css?a=1&b=2'] },

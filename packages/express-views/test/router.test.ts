@@ -1,17 +1,9 @@
-import {
-  createSitemsg,
-  err,
-  MemoryStore,
-  ok,
-  type Result,
-  SignatureError,
-  ValidationError,
-} from '@sitemsg/core';
+import { createSitemsg, MemoryStore } from '@sitemsg/core';
 import { MemoryInboxStore } from '@sitemsg/inbox';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { sitemsgRouter, type WebhookHeaders } from '../src/index.js';
+import { sitemsgRouter } from '../src/index.js';
 import {
   alice,
   buildApp,
@@ -23,95 +15,8 @@ import {
   storeKinds,
 } from './app.js';
 
-const [memory, postgres] = storeKinds('router');
+const [memory] = storeKinds('router');
 const csrf = { secret: CSRF_SECRET, secureCookie: false };
-
-describe('health', () => {
-  for (const kind of [memory!, postgres!]) {
-    it(`aggregates the engine and the inbox (${kind.name}): 200 when healthy`, async () => {
-      const t = buildApp(kind);
-      const res = await request(t.app).get('/sitemsg/health');
-      expect(res.body, JSON.stringify(res.body)).toMatchObject({ status: 'healthy' });
-      expect(res.status).toBe(200);
-      expect(res.body.status).toBe('healthy');
-      expect(Object.keys(res.body.components).sort()).toEqual([
-        'inbox',
-        'messenger:email',
-        'messenger:inbox',
-        `store:${kind.name}`,
-      ]);
-      expect(res.body.components.inbox).toMatchObject({ status: 'healthy' });
-    });
-  }
-
-  it('answers 503 when a component is unhealthy, and is absent with health: false', async () => {
-    const inboxStore = new MemoryInboxStore();
-    inboxStore.healthCheck = () => Promise.reject(new Error('inbox database unreachable'));
-    const t = buildApp({ name: 'broken', sitemsgStore: () => undefined, inboxStore: () => inboxStore });
-    const res = await request(t.app).get('/sitemsg/health').expect(503);
-    expect(res.body.status).toBe('unhealthy');
-    expect(res.body.components.inbox).toEqual({ status: 'unhealthy', detail: 'inbox database unreachable' });
-    const off = buildApp(memory!, { router: { health: false } });
-    expect((await request(off.app).get('/sitemsg/health')).status).toBe(404);
-  });
-
-  it('reports an unhealthy engine store', async () => {
-    const store = new MemoryStore();
-    store.healthCheck = () => Promise.resolve({ status: 'unhealthy', detail: 'replica lag' });
-    const t = buildApp({
-      name: 'lagging',
-      sitemsgStore: () => store,
-      inboxStore: () => new MemoryInboxStore(),
-    });
-    const res = await request(t.app).get('/sitemsg/health').expect(503);
-    expect(res.body.components['store:memory']).toEqual({ status: 'unhealthy', detail: 'replica lag' });
-  });
-});
-
-describe('SendGrid event webhook mount point', () => {
-  function withHandler(result: (body: Buffer, headers: WebhookHeaders) => Result<unknown, Error>) {
-    const seen: { body: string; signature: unknown }[] = [];
-    const t = buildApp(memory!, {
-      router: {
-        sendgridEvents: async (body, headers) => {
-          seen.push({
-            body: body.toString('utf8'),
-            signature: headers['x-twilio-email-event-webhook-signature'],
-          });
-          return result(body, headers);
-        },
-      },
-    });
-    return { t, seen };
-  }
-
-  it('hands over the raw bytes and the headers, and answers 200 on success', async () => {
-    const { t, seen } = withHandler(() => ok({ bounced: 1 }));
-    const raw = '[{"event":"bounce", "email":"a@x.test"}]  ';
-    const res = await request(t.app)
-      .post('/sitemsg/webhooks/sendgrid')
-      .set('Content-Type', 'application/json')
-      .set('X-Twilio-Email-Event-Webhook-Signature', 'sig')
-      .send(raw)
-      .expect(200);
-    expect(res.body).toEqual({ ok: true, result: { bounced: 1 } });
-    expect(seen).toEqual([{ body: raw, signature: 'sig' }]);
-  });
-
-  it('answers 403 for a refused signature and 400 for a malformed body', async () => {
-    const forged = withHandler(() => err(new SignatureError('bad signature')));
-    expect((await request(forged.t.app).post('/sitemsg/webhooks/sendgrid').send('[]')).status).toBe(403);
-    const malformed = withHandler(() => err(new ValidationError('not JSON')));
-    const res = await request(malformed.t.app).post('/sitemsg/webhooks/sendgrid').send('{');
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ ok: false, error: '[sitemsg] not JSON' });
-  });
-
-  it('is not mounted without a handler', async () => {
-    const t = buildApp(memory!);
-    expect((await request(t.app).post('/sitemsg/webhooks/sendgrid').send('[]')).status).toBe(404);
-  });
-});
 
 describe('router options', () => {
   it('tells when there is nothing to choose', async () => {
@@ -133,9 +38,21 @@ describe('router options', () => {
       /unknown option "basPath"/,
     );
     expect(() => sitemsgRouter({} as never, { getUser, csrf })).toThrow(/needs the engine/);
-    expect(() => sitemsgRouter(sitemsg, { getUser, csrf, sendgridEvents: 'yes' as never })).toThrow(
-      /sendgridEvents/,
+    expect(() => sitemsgRouter(sitemsg, { getUser, csrf, sendgridEvents: () => null } as never)).toThrow(
+      /sendgridEvents option was replaced by webhooks: \{ sendgrid: createSendgridWebhookHandler/,
     );
+    expect(() => sitemsgRouter(sitemsg, { webhooks: { SendGrid: async () => ({ status: 200 }) } })).toThrow(
+      /"SendGrid" is not a provider name/,
+    );
+    expect(() => sitemsgRouter(sitemsg, { webhooks: { sendgrid: 'yes' as never } })).toThrow(
+      /webhooks.sendgrid must be a handler/,
+    );
+    expect(() => sitemsgRouter(sitemsg, { health: { readiness: {} as never } })).toThrow(
+      /health.readiness.guard\(req\) is required/,
+    );
+    expect(() =>
+      sitemsgRouter(sitemsg, { health: { readiness: { guard: () => true, cacheMs: -1 } } }),
+    ).toThrow(/cacheMs/);
   });
 
   it('serves every route under a custom basePath matching the engine’s linkBasePath', async () => {
@@ -149,6 +66,7 @@ describe('router options', () => {
     expect(sent?.markReadUrl).toContain('/notifications/mark-read/');
     expect((await request(t.app).get(pathOf(sent?.markReadUrl))).headers['content-type']).toBe('image/gif');
     expect((await request(t.app).get('/notifications/health')).status).toBe(200);
+    expect((await request(t.app).get('/notifications/preferences')).status).toBe(401);
     expect((await request(t.app).get('/sitemsg/health')).status).toBe(404);
   });
 
@@ -171,8 +89,10 @@ describe('router options', () => {
   it('passes errors it does not own to the application', async () => {
     const sitemsg = createSitemsg();
     const app = express();
+    const logged: string[] = [];
     app.use(
       sitemsgRouter(sitemsg, {
+        logger: { error: (m) => logged.push(m) },
         getUser: () => {
           throw new Error('session store down');
         },
@@ -190,6 +110,10 @@ describe('router options', () => {
     // Routes that do not act for a signed-in user never ask for one.
     expect((await request(app).get('/sitemsg/health')).status).toBe(200);
     expect((await request(app).get('/sitemsg/mark-read/m/d/t')).headers['content-type']).toBe('image/gif');
+    // The engine has no secret: the pixel still answers, and the logger hears why nothing was marked.
+    expect(logged).toEqual([
+      expect.stringMatching(/mark-read failed: ConfigurationError: .*createSitemsg\(\{ secret \}\)/),
+    ]);
   });
 
   it('answers a malformed JSON body with 400', async () => {

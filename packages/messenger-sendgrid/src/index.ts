@@ -5,14 +5,13 @@ export { SendgridMessenger } from './messenger.js';
 export { DEFAULT_BASE_URL, type SendgridMessengerOptions } from './options.js';
 export { MAX_PERSONALIZATIONS } from './payload.js';
 export {
-  createSendgridEventHandler,
+  createSendgridWebhookHandler,
+  DEFAULT_REMEMBERED_EVENT_IDS,
+  DEFAULT_TOLERANCE_SECONDS,
   type SendgridDeliveredEvent,
-  type SendgridEventHandler,
-  type SendgridEventHandlerOptions,
-  type SendgridWebhookError,
+  type SendgridWebhookOptions,
   type SendgridWebhookSummary,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifySendgridSignature,
-  type WebhookHeaders,
 } from './webhook.js';

@@ -1,18 +1,33 @@
+/**
+ * SendGrid's Signed Event Webhook as a framework-neutral handler (core's `WebhookHandler`):
+ * verify the signature and the replay window, parse, turn events into sitemsg events once each,
+ * and describe the answer SendGrid's retry logic expects.
+ */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import {
   type Clock,
   ConfigurationError,
   err,
+  type Logger,
   ok,
   type Result,
   SignatureError,
   type SitemsgEventMap,
   systemClock,
   ValidationError,
+  type WebhookHandler,
+  type WebhookRequest,
+  type WebhookResponse,
+  webhookHeader,
 } from '@sitemsg/core';
 
 export const SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
+
+/** Default replay window, each way: SendGrid signs each POST (retries included) with the time it sends it. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+/** Default number of `sg_event_id`s remembered to skip redelivered events (about 1.4 MB of heap with 48-character ids, measured). */
+export const DEFAULT_REMEMBERED_EVENT_IDS = 10_000;
 
 /** A delivered event, mapped back to the dispatch through the `custom_args` the messenger set. */
 export interface SendgridDeliveredEvent {
@@ -26,7 +41,7 @@ export interface SendgridDeliveredEvent {
   readonly at: Date | null;
 }
 
-export interface SendgridEventHandlerOptions {
+export interface SendgridWebhookOptions {
   /**
    * The verification key of the Signed Event Webhook (SendGrid: Settings > Mail Settings > Event
    * Webhook): base64 DER as SendGrid shows it, a PEM, or a KeyObject. ECDSA P-256.
@@ -40,9 +55,21 @@ export interface SendgridEventHandlerOptions {
   readonly messenger?: string;
   /** Also called for each `delivered` event, with SendGrid's details (receiving server's response). */
   readonly onDelivered?: (event: SendgridDeliveredEvent) => void | Promise<void>;
-  /** Refuse requests whose signed timestamp is older than this (replay window). Default: no limit. */
-  readonly maxAgeSeconds?: number;
+  /**
+   * Refuse a request whose signed timestamp is further than this from now, in the past or the
+   * future (a replayed capture, a forged clock). Default 300 seconds.
+   */
+  readonly toleranceSeconds?: number;
+  /**
+   * How many `sg_event_id`s of processed events this handler remembers, oldest forgotten first,
+   * so that a batch SendGrid posts again does not process its events twice. Default 10000
+   * (about 1.4 MB); 0 remembers none. Per process: see the README.
+   */
+  readonly rememberEventIds?: number;
+  /** "Now" for the replay window. Default the system clock. */
   readonly clock?: Clock;
+  /** Where a listener that threw is reported. Default `console`. */
+  readonly logger?: Logger;
 }
 
 /** What one verified webhook request contained. */
@@ -51,38 +78,111 @@ export interface SendgridWebhookSummary {
   readonly delivered: number;
   /** Events sitemsg does not act on (processed, deferred, open, click, ...). */
   readonly ignored: number;
+  /** Events whose `sg_event_id` was already processed (SendGrid posted them again): skipped. */
+  readonly duplicates: number;
+  /** Events whose listener threw: not remembered, so SendGrid's retry processes them again. */
+  readonly failed: number;
 }
 
-export type SendgridWebhookError = SignatureError | ValidationError;
-
-/** Headers as node's IncomingMessage has them, or any record (looked up case-insensitively). */
-export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
-
-export type SendgridEventHandler = (
-  rawBody: Buffer | string,
-  headers: WebhookHeaders,
-) => Promise<Result<SendgridWebhookSummary, SendgridWebhookError>>;
+const OPTIONS = new Set([
+  'publicKey',
+  'sitemsg',
+  'messenger',
+  'onDelivered',
+  'toleranceSeconds',
+  'rememberEventIds',
+  'clock',
+  'logger',
+]);
 
 /**
- * Verifies and parses SendGrid's signed event webhook. Framework-neutral: pass the raw request
- * body (exactly the bytes received: the signature covers them) and the headers. A bad signature
- * is an `err(SignatureError)` and nothing is emitted; bounce and dropped events become
- * `email:bounced`, delivered events to `dispatch:delivered` (and `onDelivered`).
+ * The handler to mount at SendGrid's Event Webhook URL (express-views: `webhooks: { sendgrid }`).
+ * Answers: 200 with the summary; 401 for a missing or wrong signature or a timestamp outside the
+ * window (nothing emitted); 400 for a body that is not a JSON array; 405 for another method; 500
+ * when a listener threw, so that SendGrid posts the batch again — its events that were processed
+ * are then skipped by `sg_event_id`, and only the failed ones run again.
  */
-export function createSendgridEventHandler(options: SendgridEventHandlerOptions): SendgridEventHandler {
+export function createSendgridWebhookHandler(options: SendgridWebhookOptions): WebhookHandler {
+  for (const key of Object.keys(options)) {
+    if (key === 'maxAgeSeconds') {
+      throw new ConfigurationError(
+        '[sendgrid] maxAgeSeconds was replaced by toleranceSeconds (default 300, applied to past and future timestamps).',
+      );
+    }
+    if (!OPTIONS.has(key)) throw new ConfigurationError(`[sendgrid] unknown webhook option "${key}".`);
+  }
   const key = loadPublicKey(options.publicKey);
   const clock = options.clock ?? systemClock;
-  if (options.maxAgeSeconds !== undefined && !(options.maxAgeSeconds > 0)) {
-    throw new ConfigurationError('[sendgrid] maxAgeSeconds must be a positive number of seconds.');
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (!(Number.isFinite(tolerance) && tolerance > 0)) {
+    throw new ConfigurationError('[sendgrid] toleranceSeconds must be a positive number of seconds.');
   }
-  return async (rawBody, headers) => {
-    const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-    const checked = checkSignature(key, body, headers, clock.now(), options.maxAgeSeconds);
-    if (!checked.ok) return checked;
+  const remember = options.rememberEventIds ?? DEFAULT_REMEMBERED_EVENT_IDS;
+  if (!(Number.isInteger(remember) && remember >= 0)) {
+    throw new ConfigurationError('[sendgrid] rememberEventIds must be a whole number (0 or more).');
+  }
+  const seen = new RecentIds(remember);
+  const logger = options.logger ?? console;
+  return async (request) => {
+    if (request.method !== 'POST') {
+      return answer(
+        405,
+        { error: 'method_not_allowed', message: 'SendGrid posts events.' },
+        { Allow: 'POST' },
+      );
+    }
+    const body = Buffer.from(request.rawBody.buffer, request.rawBody.byteOffset, request.rawBody.byteLength);
+    const checked = checkSignature(key, body, request, clock.now(), tolerance);
+    if (!checked.ok) return answer(401, { error: 'signature', message: checked.error.message });
     const events = parseEvents(body);
-    if (!events.ok) return events;
-    return ok(await dispatchEvents(events.value, options));
+    if (!events.ok) return answer(400, { error: 'bad_request', message: events.error.message });
+    const summary = await dispatchEvents(events.value, options, seen, logger, clock);
+    if (summary.failed > 0) {
+      return answer(500, {
+        error: 'listener_failed',
+        message: `${summary.failed} event(s) could not be processed; post the batch again (SendGrid retries) and they alone will run again.`,
+      });
+    }
+    return answer(200, summary);
   };
+}
+
+function answer(status: number, json: object, headers: Record<string, string> = {}): WebhookResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(json),
+  };
+}
+
+/**
+ * The ids of the last `capacity` events processed or in progress, oldest forgotten first: a Set
+ * keeps insertion order, so the first entry is always the oldest.
+ */
+class RecentIds {
+  private readonly done = new Set<string>();
+  private readonly inFlight = new Set<string>();
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  /** False when the id was processed or is being processed (a concurrent redelivery). */
+  claim(id: string): boolean {
+    if (this.capacity === 0) return true;
+    if (this.done.has(id) || this.inFlight.has(id)) return false;
+    this.inFlight.add(id);
+    return true;
+  }
+
+  finish(id: string, succeeded: boolean): void {
+    if (this.capacity === 0) return;
+    this.inFlight.delete(id);
+    if (!succeeded) return;
+    this.done.add(id);
+    if (this.done.size > this.capacity) this.done.delete(this.done.values().next().value as string);
+  }
 }
 
 /** SendGrid's scheme: ECDSA P-256 / SHA-256 over `timestamp + rawBody`, DER signature in base64. */
@@ -132,12 +232,12 @@ function loadPublicKey(publicKey: string | KeyObject): KeyObject {
 function checkSignature(
   key: KeyObject,
   body: Buffer,
-  headers: WebhookHeaders,
+  request: WebhookRequest,
   now: number,
-  maxAgeSeconds: number | undefined,
+  toleranceSeconds: number,
 ): Result<void, SignatureError> {
-  const signature = header(headers, SIGNATURE_HEADER);
-  const timestamp = header(headers, TIMESTAMP_HEADER);
+  const signature = webhookHeader(request, SIGNATURE_HEADER);
+  const timestamp = webhookHeader(request, TIMESTAMP_HEADER);
   const refuse = (why: string) =>
     err(new SignatureError(`[sendgrid] event webhook refused: ${why}. Nothing was recorded.`));
   if (!signature || !timestamp) return refuse('the signature or timestamp header is missing');
@@ -146,19 +246,14 @@ function checkSignature(
       'the signature does not match the body and timestamp (wrong publicKey, or an altered body)',
     );
   }
-  if (maxAgeSeconds !== undefined) {
-    const age = now / 1000 - Number(timestamp);
-    if (!Number.isFinite(age) || age > maxAgeSeconds)
-      return refuse(`the signed timestamp is older than ${maxAgeSeconds} s`);
+  // Checked after the signature, so an unsigned request learns nothing about our clock.
+  const skew = /^\d{1,12}$/.test(timestamp) ? now / 1000 - Number(timestamp) : Number.NaN;
+  if (!Number.isFinite(skew)) return refuse('the signed timestamp is not a number of seconds');
+  if (skew > toleranceSeconds) return refuse(`the signed timestamp is older than ${toleranceSeconds} s`);
+  if (-skew > toleranceSeconds) {
+    return refuse(`the signed timestamp is more than ${toleranceSeconds} s in the future`);
   }
   return ok(undefined);
-}
-
-function header(headers: WebhookHeaders, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return typeof value === 'string' ? value : value?.[0];
-  }
-  return undefined;
 }
 
 type RawEvent = Readonly<Record<string, unknown>>;
@@ -179,31 +274,64 @@ function parseEvents(body: Buffer): Result<RawEvent[], ValidationError> {
   return ok(parsed as RawEvent[]);
 }
 
+/**
+ * Processes each event at most once per remembered `sg_event_id`. One listener that throws does
+ * not stop the batch: the others are processed and remembered, the failed one is not, so the
+ * retry SendGrid makes after our 500 runs it alone. Events without an `sg_event_id` cannot be
+ * told apart and are processed every time they arrive.
+ */
 async function dispatchEvents(
   events: readonly RawEvent[],
-  options: SendgridEventHandlerOptions,
+  options: SendgridWebhookOptions,
+  seen: RecentIds,
+  logger: Logger,
+  clock: Clock,
 ): Promise<SendgridWebhookSummary> {
-  const summary = { bounced: 0, delivered: 0, ignored: 0 };
+  const summary = { bounced: 0, delivered: 0, ignored: 0, duplicates: 0, failed: 0 };
   for (const event of events) {
     const address = text(event.email);
-    if (address === null) {
+    const kind =
+      address === null
+        ? null
+        : event.event === 'bounce' || event.event === 'dropped'
+          ? 'bounced'
+          : event.event === 'delivered'
+            ? 'delivered'
+            : null;
+    if (address === null || kind === null) {
       summary.ignored++;
-    } else if (event.event === 'bounce' || event.event === 'dropped') {
-      options.sitemsg.emit('email:bounced', bounce(event, address));
-      summary.bounced++;
-    } else if (event.event === 'delivered') {
-      const details = delivered(event, address);
-      options.sitemsg.emit('dispatch:delivered', {
-        dispatchId: details.dispatchId,
-        address,
-        messenger: options.messenger ?? 'sendgrid',
-        ...(details.providerMessageId !== null && { providerMessageId: details.providerMessageId }),
-        at: details.at ?? new Date(),
-      });
-      await options.onDelivered?.(details);
-      summary.delivered++;
-    } else {
-      summary.ignored++;
+      continue;
+    }
+    const id = text(event.sg_event_id);
+    if (id !== null && !seen.claim(id)) {
+      summary.duplicates++;
+      continue;
+    }
+    try {
+      if (kind === 'bounced') {
+        options.sitemsg.emit('email:bounced', bounce(event, address));
+      } else {
+        const details = delivered(event, address);
+        // The application's callback first: it is the step that may throw, and when it does the
+        // engine event has not been emitted yet, so the retry emits it once.
+        await options.onDelivered?.(details);
+        options.sitemsg.emit('dispatch:delivered', {
+          dispatchId: details.dispatchId,
+          address,
+          messenger: options.messenger ?? 'sendgrid',
+          ...(details.providerMessageId !== null && { providerMessageId: details.providerMessageId }),
+          at: details.at ?? new Date(clock.now()),
+        });
+      }
+      summary[kind]++;
+      if (id !== null) seen.finish(id, true);
+    } catch (error) {
+      if (id !== null) seen.finish(id, false);
+      summary.failed++;
+      logger.error?.(
+        `[sitemsg] [sendgrid] a listener failed on event ${id ?? '(no sg_event_id)'} (${String(event.event)}); SendGrid will post it again: ${String(error)}`,
+        { error },
+      );
     }
   }
   return summary;

@@ -3,15 +3,13 @@ import {
   createSitemsg,
   EmailTextMessage,
   ManualClock,
-  SignatureError,
   type SitemsgEventMap,
-  ValidationError,
 } from '@sitemsg/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createSendgridEventHandler,
+  createSendgridWebhookHandler,
   type SendgridDeliveredEvent,
-  type SendgridEventHandlerOptions,
+  type SendgridWebhookOptions,
   verifySendgridSignature,
 } from '../src/index.js';
 import { type Rig, rig } from './fixtures/setup.js';
@@ -38,8 +36,9 @@ afterEach(async () => {
 
 /** The handler mounted on a real HTTP server; the engine records what was emitted. */
 async function mounted(
-  extra: Partial<SendgridEventHandlerOptions> = {},
-): Promise<{ url: string } & Captured> {
+  extra: Partial<SendgridWebhookOptions> = {},
+): Promise<{ url: string; clock: ManualClock } & Captured> {
+  const clock = new ManualClock(NOW);
   const sitemsg = createSitemsg();
   const captured: Captured = { bounced: [], delivered: [], engineDelivered: [] };
   sitemsg.on('email:bounced', (e) => {
@@ -49,16 +48,17 @@ async function mounted(
     captured.engineDelivered.push(e);
   });
   app = new WebhookApp(
-    createSendgridEventHandler({
+    createSendgridWebhookHandler({
       publicKey: keys.publicKeyBase64,
       sitemsg,
+      clock,
       onDelivered: (e) => {
         captured.delivered.push(e);
       },
       ...extra,
     }),
   );
-  return { url: await app.start(), ...captured };
+  return { url: await app.start(), clock, ...captured };
 }
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<Response> {
@@ -135,8 +135,10 @@ describe('SendGrid event webhook', () => {
     const site = await mounted();
     const body = JSON.stringify(EVENTS);
     const res = await post(site.url, body, signedHeaders(keys.privateKey, body, TIMESTAMP));
-    expect(res.status).toBe(204);
-    expect(app!.answers).toEqual([{ status: 204, summary: { bounced: 4, delivered: 1, ignored: 1 } }]);
+    expect(res.status).toBe(200);
+    expect(app!.answers).toEqual([
+      { status: 200, json: { bounced: 4, delivered: 1, ignored: 1, duplicates: 0, failed: 0 } },
+    ]);
     expect(site.bounced).toEqual([
       {
         address: 'gone@example.org',
@@ -185,17 +187,15 @@ describe('SendGrid event webhook', () => {
     });
     const unsigned = await post(site.url, body, { 'Content-Type': 'application/json' });
     expect([forged.status, altered.status, shifted.status, unsigned.status]).toEqual([401, 401, 401, 401]);
-    expect(app!.answers[0]!.error).toMatch(
-      /^\[sitemsg\] \[sendgrid\] event webhook refused: the signature does not match/,
-    );
-    expect(app!.answers[3]!.error).toMatch(/signature or timestamp header is missing/);
+    expect(app!.answers[0]!.json).toEqual({
+      error: 'signature',
+      message: expect.stringMatching(
+        /^\[sitemsg\] \[sendgrid\] event webhook refused: the signature does not match/,
+      ),
+    });
+    expect(app!.answers[3]!.json?.message).toMatch(/signature or timestamp header is missing/);
     expect(site.bounced).toEqual([]);
     expect(site.delivered).toEqual([]);
-
-    const handler = createSendgridEventHandler({ publicKey: keys.publicKeyBase64, sitemsg: createSitemsg() });
-    const result = await handler(body, {});
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toBeInstanceOf(SignatureError);
   });
 
   it('refuses a correctly signed body that is not a JSON array of events with a ValidationError', async () => {
@@ -203,33 +203,163 @@ describe('SendGrid event webhook', () => {
     const body = '{"event":"bounce"}';
     const res = await post(site.url, body, signedHeaders(keys.privateKey, body, TIMESTAMP));
     expect(res.status).toBe(400);
-    const handler = createSendgridEventHandler({ publicKey: keys.publicKeyBase64, sitemsg: createSitemsg() });
-    const result = await handler(
-      Buffer.from('not json'),
-      signedHeaders(keys.privateKey, 'not json', TIMESTAMP),
-    );
-    expect(!result.ok && result.error).toBeInstanceOf(ValidationError);
+    const notJson = await post(site.url, 'not json', signedHeaders(keys.privateKey, 'not json', TIMESTAMP));
+    expect(notJson.status).toBe(400);
+    expect(app!.answers[1]!.json).toEqual({
+      error: 'bad_request',
+      message: '[sitemsg] [sendgrid] event webhook body is not a JSON array of events.',
+    });
     expect(site.bounced).toEqual([]);
   });
 
-  it('refuses a replayed request older than maxAgeSeconds, and accepts a PEM key', async () => {
-    const clock = new ManualClock(NOW);
-    const site = await mounted({ publicKey: keys.publicKeyPem, maxAgeSeconds: 300, clock });
+  it('refuses a day-old signed request and one from the future: 5 minutes each way by default', async () => {
+    const site = await mounted({ publicKey: keys.publicKeyPem });
     const body = JSON.stringify(EVENTS.slice(0, 1));
+    const at = (offsetSeconds: number) =>
+      post(site.url, body, signedHeaders(keys.privateKey, body, String(Number(TIMESTAMP) + offsetSeconds)));
+    expect((await at(-86_400)).status).toBe(401);
+    expect(app!.answers[0]!.json?.message).toMatch(/the signed timestamp is older than 300 s/);
+    expect((await at(301)).status).toBe(401);
+    expect(app!.answers[1]!.json?.message).toMatch(/more than 300 s in the future/);
+    expect((await at(-301)).status).toBe(401);
+    expect(site.bounced).toEqual([]);
+    expect((await at(-300)).status).toBe(200);
+    // The clock moves on: the same signed request, replayed later, is refused.
     const headers = signedHeaders(keys.privateKey, body, TIMESTAMP);
-    expect((await post(site.url, body, headers)).status).toBe(204);
-    clock.advance(301_000);
+    site.clock.advance(301_000);
     expect((await post(site.url, body, headers)).status).toBe(401);
-    expect(app!.answers[1]!.error).toMatch(/older than 300 s/);
     expect(site.bounced).toHaveLength(1);
   });
 
-  it('rejects a key that is not an ECDSA P-256 public key at creation', () => {
+  it('takes a configured replay window, and refuses a timestamp that is not whole seconds', async () => {
+    const site = await mounted({ toleranceSeconds: 3600 });
+    const body = JSON.stringify(EVENTS.slice(0, 1));
+    const signed = (ts: string) => post(site.url, body, signedHeaders(keys.privateKey, body, ts));
+    expect((await signed(String(Number(TIMESTAMP) - 1800))).status).toBe(200);
+    expect((await signed(String(Number(TIMESTAMP) + 3601))).status).toBe(401);
+    expect((await signed(`${TIMESTAMP}.5`)).status).toBe(401);
+    expect(app!.answers[2]!.json?.message).toMatch(/not a number of seconds/);
+  });
+
+  it('a listener that throws mid-batch: 500, and SendGrid’s retry runs only what failed', async () => {
+    let failNext = true;
+    const logger = { lines: [] as string[], error: (m: string) => logger.lines.push(m) };
+    const site = await mounted({
+      logger,
+      onDelivered: (e) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('audit database down');
+        }
+        site.delivered.push(e);
+      },
+    });
+    const body = JSON.stringify(EVENTS);
+    const first = await post(site.url, body, signedHeaders(keys.privateKey, body, TIMESTAMP));
+    expect(first.status).toBe(500);
+    expect(app!.answers[0]!.json).toEqual({
+      error: 'listener_failed',
+      message: expect.stringContaining('1 event(s) could not be processed'),
+    });
+    expect(logger.lines).toEqual([
+      expect.stringMatching(/^\[sitemsg\] \[sendgrid\] a listener failed on event ev-4 /),
+    ]);
+    expect(site.bounced.map((b) => b.address)).toEqual([
+      'gone@example.org',
+      'busy@example.org',
+      'unsub@example.org',
+      'other@example.org',
+    ]);
+    expect(site.engineDelivered).toEqual([]);
+
+    // SendGrid posts the same batch again a little later, signed with the time of the retry.
+    site.clock.advance(60_000);
+    const retryAt = String(Number(TIMESTAMP) + 60);
+    const retry = await post(site.url, body, signedHeaders(keys.privateKey, body, retryAt));
+    expect(retry.status).toBe(200);
+    // ev-1..3 were remembered; the last bounce has no sg_event_id, so it cannot be recognised.
+    expect(app!.answers[1]!.json).toEqual({ bounced: 1, delivered: 1, ignored: 1, duplicates: 3, failed: 0 });
+    expect(site.bounced.map((b) => b.address)).toEqual([
+      'gone@example.org',
+      'busy@example.org',
+      'unsub@example.org',
+      'other@example.org',
+      'other@example.org',
+    ]);
+    expect(site.delivered.map((d) => d.dispatchId)).toEqual(['14']);
+    expect(site.engineDelivered.map((d) => d.dispatchId)).toEqual(['14']);
+
+    // A third copy (SendGrid's duplicates) changes nothing.
+    const again = await post(site.url, body, signedHeaders(keys.privateKey, body, retryAt));
+    expect(again.status).toBe(200);
+    expect(site.engineDelivered).toHaveLength(1);
+    expect(site.bounced).toHaveLength(6);
+  });
+
+  it('skips a redelivery that arrives while the first delivery is still being processed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const site = await mounted({
+      onDelivered: async () => {
+        entered();
+        await gate;
+      },
+    });
+    const body = JSON.stringify([EVENTS[3]]);
+    const headers = signedHeaders(keys.privateKey, body, TIMESTAMP);
+    const first = post(site.url, body, headers);
+    await inside;
+    const second = await post(site.url, body, headers);
+    expect(second.status).toBe(200);
+    expect(app!.answers[0]!.json).toMatchObject({ delivered: 0, duplicates: 1 });
+    release();
+    expect((await first).status).toBe(200);
+    expect(site.engineDelivered).toHaveLength(1);
+  });
+
+  it('remembers at most rememberEventIds ids, forgetting the oldest first', async () => {
+    const site = await mounted({ rememberEventIds: 2 });
+    const one = (id: string) => {
+      const body = JSON.stringify([{ ...EVENTS[0], sg_event_id: id }]);
+      return post(site.url, body, signedHeaders(keys.privateKey, body, TIMESTAMP));
+    };
+    for (const id of ['a', 'b', 'c', 'c', 'b', 'a']) expect((await one(id)).status).toBe(200);
+    // a, b, c processed; c and b remembered; a was forgotten when c came, so it runs again.
+    expect(app!.answers.map((a) => a.json?.duplicates)).toEqual([0, 0, 0, 1, 1, 0]);
+    expect(site.bounced).toHaveLength(4);
+  });
+
+  it('answers 405 to anything but a POST', async () => {
+    const site = await mounted();
+    const res = await fetch(site.url);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('rejects a bad key or bad options at creation', () => {
     const sitemsg = createSitemsg();
-    expect(() => createSendgridEventHandler({ publicKey: 'not a key', sitemsg })).toThrow(ConfigurationError);
-    expect(() =>
-      createSendgridEventHandler({ publicKey: keys.publicKeyBase64, sitemsg, maxAgeSeconds: 0 }),
-    ).toThrow(/maxAgeSeconds/);
+    const publicKey = keys.publicKeyBase64;
+    expect(() => createSendgridWebhookHandler({ publicKey: 'not a key', sitemsg })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => createSendgridWebhookHandler({ publicKey, sitemsg, toleranceSeconds: 0 })).toThrow(
+      /toleranceSeconds/,
+    );
+    expect(() => createSendgridWebhookHandler({ publicKey, sitemsg, rememberEventIds: -1 })).toThrow(
+      /rememberEventIds/,
+    );
+    expect(() => createSendgridWebhookHandler({ publicKey, sitemsg, maxAgeSeconds: 60 } as never)).toThrow(
+      /maxAgeSeconds was replaced by toleranceSeconds/,
+    );
+    expect(() => createSendgridWebhookHandler({ publicKey, sitemsg, tolerance: 60 } as never)).toThrow(
+      /unknown webhook option "tolerance"/,
+    );
   });
 
   it('maps a bounce back to the dispatch that the messenger sent, through custom_args', async () => {
@@ -254,9 +384,13 @@ describe('SendGrid event webhook', () => {
         ...accepted.customArgs,
       },
     ]);
-    app = new WebhookApp(createSendgridEventHandler({ publicKey: keys.publicKeyBase64, sitemsg: r.sitemsg }));
+    app = new WebhookApp(
+      createSendgridWebhookHandler({ publicKey: keys.publicKeyBase64, sitemsg: r.sitemsg }),
+    );
     const url = await app.start();
-    expect((await post(url, body, signedHeaders(keys.privateKey, body, TIMESTAMP))).status).toBe(204);
+    // Signed now (the rig's clock and the handler's are the system's here).
+    const now = String(Math.floor(Date.now() / 1000));
+    expect((await post(url, body, signedHeaders(keys.privateKey, body, now))).status).toBe(200);
     expect(bounced).toEqual([
       {
         address: 'gone@example.org',
