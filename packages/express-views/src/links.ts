@@ -1,4 +1,11 @@
-import type { LinkError, SignedLink, Sitemsg } from '@sitemsg/core';
+import {
+  type LinkAction,
+  type LinkError,
+  type LinkSubject,
+  parseSignedLink,
+  type SignedLink,
+  type Sitemsg,
+} from '@sitemsg/core';
 import express, { type Request, type Response, type Router } from 'express';
 import { codeOf } from './errors.js';
 import { sendPixel } from './gif.js';
@@ -31,10 +38,10 @@ export function mountLinks(
   };
 
   router.get(`${base}/unsubscribe${LINK}`, async (req, res) => {
-    const link = parseLink(req);
+    const link = parseLink(req, 'unsubscribe');
     const verified = link ? await sitemsg.verifySignedLink('unsubscribe', link) : null;
     if (!link || !verified?.ok) return refuse(req, res, verified && !verified.ok ? verified.error : null);
-    const about = await describeDispatch(sitemsg, link.dispatchId);
+    const about = describeSubject(sitemsg, verified.value);
     res
       .type('html')
       .send(views.page('confirm-unsubscribe', 'Unsubscribe', { ...about, action: req.originalUrl }));
@@ -45,7 +52,7 @@ export function mountLinks(
     express.urlencoded({ extended: false, limit: '4kb' }),
     express.text({ type: 'multipart/form-data', limit: '4kb' }),
     async (req, res) => {
-      const link = parseLink(req);
+      const link = parseLink(req, 'unsubscribe');
       const outcome = link ? await sitemsg.handleUnsubscribeLink(link) : null;
       if (!link || !outcome?.ok) return refuse(req, res, outcome && !outcome.ok ? outcome.error : null);
       const { changed } = outcome.value;
@@ -64,7 +71,7 @@ export function mountLinks(
   // Always the pixel, whatever happened: a mail client cannot show an error, and a different
   // answer for a bad signature would be an oracle.
   router.get(`${base}/mark-read${LINK}`, async (req, res) => {
-    const link = parseLink(req);
+    const link = parseLink(req, 'mark-read');
     if (link) {
       await sitemsg.handleMarkReadLink(link).catch((error: unknown) => {
         options.logger.error?.(`[sitemsg] [express-views] mark-read failed: ${String(error)}`);
@@ -74,13 +81,10 @@ export function mountLinks(
   });
 }
 
-function parseLink(req: Request): SignedLink | null {
-  const { messageId, dispatchId, token } = req.params as Record<string, string | undefined>;
-  if (!messageId || !dispatchId || !token) return null;
-  const expires = req.query.expires;
-  if (expires === undefined) return { messageId, dispatchId, token };
-  if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires)) return null;
-  return { messageId, dispatchId, token, expires: Number(expires) };
+/** The link in the request's URL (path and query, as core's parser reads any framework's), or null. */
+function parseLink(req: Request, action: LinkAction): SignedLink | null {
+  const parsed = parseSignedLink(req.originalUrl);
+  return parsed?.action === action ? parsed.link : null;
 }
 
 /** RFC 8058: a POST whose body carries `List-Unsubscribe=One-Click` (urlencoded or multipart). */
@@ -95,18 +99,16 @@ function isOneClick(req: Request): boolean {
   );
 }
 
-async function describeDispatch(
+/** What the confirmation page names: from the verified link, so it works after cleanup too. */
+function describeSubject(
   sitemsg: Sitemsg,
-  dispatchId: string,
-): Promise<{ address: string; typeTitle: string; messengerTitle: string }> {
-  const dispatch = await sitemsg.store.getDispatch(dispatchId);
-  const message = dispatch && (await sitemsg.store.getMessage(dispatch.messageId));
-  const typeAlias = message?.type ?? '';
-  const messengerAlias = dispatch?.messenger ?? '';
+  subject: LinkSubject,
+): { address: string; typeTitle: string; messengerTitle: string } {
+  const { messageType, messenger, address } = subject;
   return {
-    address: dispatch?.address ?? '',
-    typeTitle: titleOr(() => sitemsg.getRegisteredMessageType(typeAlias).title, typeAlias),
-    messengerTitle: titleOr(() => sitemsg.getRegisteredMessengerObject(messengerAlias).title, messengerAlias),
+    address,
+    typeTitle: titleOr(() => sitemsg.getRegisteredMessageType(messageType).title, messageType),
+    messengerTitle: titleOr(() => sitemsg.getRegisteredMessengerObject(messenger).title, messenger),
   };
 }
 

@@ -1,4 +1,4 @@
-import { signLink } from '@sitemsg/core';
+import { parseSignedLink, signLink } from '@sitemsg/core';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { alice, bob, buildApp, Newsletter, pathOf, SECRET, storeKinds, type TestApp } from './app.js';
@@ -120,13 +120,31 @@ for (const kind of storeKinds('links')) {
     it('refuses an expired link with 403', async () => {
       const t = buildApp(kind, { engine: { linkTtlSeconds: 3600 } });
       const { a } = await mailed(t);
-      expect(a.unsubscribeUrl).toMatch(/\?expires=\d+$/);
+      expect(a.unsubscribeUrl).toMatch(/\?expires=\d+&r=[\w-]+$/);
       expect((await request(t.app).get(pathOf(a.unsubscribeUrl))).status).toBe(200);
       t.clock.advance(3601 * 1000);
       expect((await request(t.app).get(pathOf(a.unsubscribeUrl))).status).toBe(403);
       const post = await request(t.app).post(pathOf(a.unsubscribeUrl));
       expect(post.status).toBe(403);
       expect(await suppressed(t, alice.email)).toBe(false);
+    });
+
+    it('still unsubscribes through a link whose dispatch and message were cleaned up', async () => {
+      const t = buildApp(kind);
+      const { a } = await mailed(t);
+      t.clock.advance(86_400_000);
+      await t.sitemsg.cleanupSentMessages({ ago: 0 });
+      expect(await t.sitemsg.store.getDispatch(parseSignedLink(a.unsubscribeUrl!)!.link.dispatchId)).toBeNull();
+      const page = await request(t.app).get(pathOf(a.unsubscribeUrl));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(alice.email);
+      const oneClick = await request(t.app)
+        .post(pathOf(a.unsubscribeUrl))
+        .type('form')
+        .send({ 'List-Unsubscribe': 'One-Click' });
+      expect(oneClick.status).toBe(200);
+      expect(oneClick.text).toBe('Unsubscribed.');
+      expect(await suppressed(t, alice.email)).toBe(true);
     });
 
     it('answers 404 for a correctly signed link to a dispatch that does not exist', async () => {
