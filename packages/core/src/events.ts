@@ -1,3 +1,4 @@
+import type { BounceType, FeedbackKind } from './feedback.js';
 import type { DispatchRecord, MessageRecord } from './types.js';
 
 /** Event names, `noun:verb-past`. */
@@ -8,6 +9,7 @@ export const SitemsgEvent = {
   dispatchError: 'dispatch:error',
   dispatchFailed: 'dispatch:failed',
   dispatchDelivered: 'dispatch:delivered',
+  feedbackRecorded: 'feedback:recorded',
   dispatchRead: 'dispatch:read',
   subscriptionRemoved: 'subscription:removed',
   linkRejected: 'link:rejected',
@@ -42,6 +44,19 @@ export interface SitemsgEventMap {
     at: Date;
   };
   'dispatch:read': { dispatch: DispatchRecord };
+  /** Delivery feedback was recorded (`recordFeedback`, a webhook, or a messenger's answer). */
+  'feedback:recorded': {
+    kind: FeedbackKind;
+    messenger: string;
+    address: string;
+    /** The dispatch it is about, or null for feedback about an address alone (an inbound STOP). */
+    dispatch: DispatchRecord | null;
+    bounce: BounceType | null;
+    providerCode: string | null;
+    /** Whether the address is now suppressed on the messenger for every message type. */
+    suppressed: boolean;
+    at: Date;
+  };
   'subscription:removed': {
     messageType: string;
     messenger: string;

@@ -25,7 +25,7 @@ export {
 } from './default-instance.js';
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, LinkSubject } from './engine/links.js';
-export type { SitemsgOptions } from './engine/options.js';
+export type { AddressInvalid, SitemsgOptions } from './engine/options.js';
 export type {
   PreferenceCell,
   PreferenceRow,
@@ -58,6 +58,16 @@ export {
   type SitemsgEventMap,
   type SitemsgEventName,
 } from './events.js';
+export {
+  ALL_MESSAGE_TYPES,
+  type BounceType,
+  DEFAULT_SUPPRESSING_FEEDBACK,
+  type FeedbackInput,
+  FeedbackKind,
+  type FeedbackOutcome,
+  type FeedbackRecord,
+  type SuppressingFeedback,
+} from './feedback.js';
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
 export { assertJsonObject, type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
 export {

@@ -1,4 +1,5 @@
 import { ConfigurationError, describeError, StoreError, ValidationError } from './errors.js';
+import type { FeedbackRecord } from './feedback.js';
 import type { HealthStatus } from './health.js';
 import type { JsonObject } from './json.js';
 import type {
@@ -12,7 +13,9 @@ import type {
 
 /**
  * Bumped when the Store contract changes incompatibly; the engine refuses a store built for another.
- * 2: `scheduleMany` (several messages in one atomic write).
+ * 2: `scheduleMany` (several messages in one atomic write); delivery feedback (provider message
+ * ids kept on sent dispatches, `findDispatchByProviderId`, `addFeedback`, `listFeedback`,
+ * suppressions of every message type `'*'`, `removeSuppressions`).
  */
 export const STORE_CONTRACT_VERSION = 2 as const;
 
@@ -76,7 +79,12 @@ export interface ClaimRequest {
 
 /** What a worker reports for one dispatch it holds. The engine has already applied retry limits. */
 export type CompletionOutcome =
-  | { readonly dispatchId: string; readonly status: 'sent' }
+  | {
+      readonly dispatchId: string;
+      readonly status: 'sent';
+      /** The provider's id for the sent message: kept on the dispatch, so feedback can find it. */
+      readonly providerMessageId?: string;
+    }
   | {
       readonly dispatchId: string;
       readonly status: 'error';
@@ -195,13 +203,36 @@ export interface Store {
     selected: readonly Subscription[],
   ): Promise<void>;
 
-  /** Suppresses an address for a message type on a messenger; false when it already was. */
+  /**
+   * Suppresses an address for a message type on a messenger (`messageType` `'*'`,
+   * `ALL_MESSAGE_TYPES`: for every type, as feedback does); false when it already was.
+   */
   addSuppression(suppression: Suppression): Promise<boolean>;
-  /** Of the given addresses on messengers, those suppressed for this message type. */
+  /**
+   * Of the given addresses on messengers, those suppressed for this message type: by a
+   * suppression of this type or of every type (`'*'`). A store that filters on schedule or claim
+   * applies the same rule.
+   */
   findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
   ): Promise<Suppression[]>;
+  /** Lifts suppressions of an address on a messenger (of one type, or of every kind when left out); returns how many. */
+  removeSuppressions(filter: {
+    readonly messenger: string;
+    readonly address: string;
+    readonly messageType?: string;
+  }): Promise<number>;
+
+  /** The dispatch sent through `messenger` whose outcome carried this provider message id (indexed). */
+  findDispatchByProviderId(messenger: string, providerMessageId: string): Promise<DispatchRecord | null>;
+  /**
+   * Keeps a piece of feedback on its dispatch; false (and nothing written) when the dispatch
+   * already has feedback with the same non-null `eventId`: a provider's redelivery is recorded once.
+   */
+  addFeedback(feedback: FeedbackRecord): Promise<boolean>;
+  /** A dispatch's feedback, oldest first. */
+  listFeedback(dispatchId: string): Promise<FeedbackRecord[]>;
 }
 
 /**

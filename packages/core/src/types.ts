@@ -56,6 +56,8 @@ export interface DispatchRecord {
   /** Attempts so far, counted when claimed (so a dispatch that crashes its worker still runs out). */
   readonly attempts: number;
   readonly lastError: string | null;
+  /** The provider's id for the sent message, when its answer gave one. */
+  readonly providerMessageId: string | null;
   readonly nextAttemptAt: Date | null;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: Date | null;

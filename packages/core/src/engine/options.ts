@@ -3,11 +3,12 @@ import type { BackoffOptions } from '../backoff.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { TemplateRenderer } from '../compiled.js';
 import { ConfigurationError } from '../errors.js';
+import { DEFAULT_SUPPRESSING_FEEDBACK, type SuppressingFeedback } from '../feedback.js';
 import { completeLogger, type Logger } from '../logger.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger } from '../messenger.js';
 import type { Store } from '../store.js';
-import type { SitemsgUser } from '../types.js';
+import type { DispatchRecord, SitemsgUser } from '../types.js';
 
 export type { Logger };
 
@@ -41,6 +42,26 @@ export interface SitemsgOptions {
   readonly workerId?: string;
   /** Timeout of each health check. Default 5 s. */
   readonly healthTimeoutMs?: number;
+  /**
+   * Which delivery feedback suppresses the address on its messenger for every message type.
+   * Default: hard bounces, complaints, opt-outs and invalid addresses. `[]` records only.
+   */
+  readonly suppressOnFeedback?: readonly SuppressingFeedback[];
+  /**
+   * Called once when feedback says an address is dead (an unregistered device token, a number
+   * that does not exist): the place to delete it from your own user records. A throw is logged.
+   */
+  readonly onAddressInvalid?: (invalid: AddressInvalid) => void | Promise<void>;
+}
+
+/** What `onAddressInvalid` is told. */
+export interface AddressInvalid {
+  readonly messenger: string;
+  readonly address: string;
+  /** The user the dispatch was for, when it was for one. */
+  readonly userId: string | null;
+  /** The dispatch the feedback came through, or null (feedback about an address alone). */
+  readonly dispatch: DispatchRecord | null;
 }
 
 export interface ResolvedOptions {
@@ -57,6 +78,8 @@ export interface ResolvedOptions {
   readonly leaseMs: number;
   readonly workerId: string;
   readonly healthTimeoutMs: number;
+  readonly suppressOn: ReadonlySet<string>;
+  readonly onAddressInvalid: SitemsgOptions['onAddressInvalid'] | null;
 }
 
 /** Shortest and longest link lifetimes: a minute (tests, one-time codes) to a hundred years. */
@@ -82,6 +105,8 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
     'leaseMs',
     'workerId',
     'healthTimeoutMs',
+    'suppressOnFeedback',
+    'onAddressInvalid',
   ]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new ConfigurationError(`Unknown option "${key}" passed to createSitemsg().`);
@@ -128,5 +153,25 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
     leaseMs,
     workerId: options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
     healthTimeoutMs: options.healthTimeoutMs ?? 5000,
+    suppressOn: suppressionPolicy(options.suppressOnFeedback),
+    onAddressInvalid: options.onAddressInvalid ?? null,
   };
+}
+
+const SUPPRESSING = new Set<string>([
+  'bounced:hard',
+  'bounced:soft',
+  'complained',
+  'opted-out',
+  'address-invalid',
+]);
+
+function suppressionPolicy(kinds: readonly SuppressingFeedback[] | undefined): ReadonlySet<string> {
+  if (kinds === undefined) return new Set(DEFAULT_SUPPRESSING_FEEDBACK);
+  if (!Array.isArray(kinds) || kinds.some((k) => !SUPPRESSING.has(k))) {
+    throw new ConfigurationError(
+      `suppressOnFeedback must list some of ${[...SUPPRESSING].join(', ')} (got ${JSON.stringify(kinds)}).`,
+    );
+  }
+  return new Set(kinds);
 }

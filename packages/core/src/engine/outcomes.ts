@@ -2,7 +2,7 @@
 // survives a short outage, then the events.
 import { backoffDelay } from '../backoff.js';
 import { DeliveryError, describeError } from '../errors.js';
-import { storableText } from '../storable.js';
+import { MAX_KEY_BYTES, storableText } from '../storable.js';
 import type { CompletionOutcome } from '../store.js';
 import type { ClaimedDispatch } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
@@ -72,7 +72,12 @@ export async function complete(
 /** Attempts were counted at claim time; an error on the attempt that reaches the limit fails the dispatch. */
 function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now: Date): CompletionOutcome {
   const { dispatch, message } = held;
-  if ('sent' in verdict) return { dispatchId: dispatch.id, status: 'sent' };
+  if ('sent' in verdict) {
+    const providerMessageId = storableProviderId(verdict.sent);
+    return providerMessageId === undefined
+      ? { dispatchId: dispatch.id, status: 'sent' }
+      : { dispatchId: dispatch.id, status: 'sent', providerMessageId };
+  }
   // Provider text (an SMTP reply with a NUL in it) must never make the write fail: cleaned here, once.
   const error = storableText(describeError(verdict.error));
   const type = ctx.registry.messageTypeMap.get(message.type);
@@ -172,4 +177,11 @@ async function oneByOne(
     }
   }
   return unwritten;
+}
+
+/** A provider's message id as stored (cleaned); one too long to index is not kept. */
+function storableProviderId(id: string | undefined): string | undefined {
+  if (typeof id !== 'string' || id === '') return undefined;
+  const clean = storableText(id, MAX_KEY_BYTES);
+  return Buffer.byteLength(clean) <= MAX_KEY_BYTES ? clean : undefined;
 }

@@ -1,6 +1,7 @@
 import { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from '../builtin-types.js';
 import { ConfigurationError, DeliveryError, describeError, ValidationError } from '../errors.js';
 import { EventBus, type EventHandler, type SitemsgEventMap } from '../events.js';
+import type { FeedbackInput, FeedbackOutcome } from '../feedback.js';
 import { aggregateHealth, type HealthReport, type HealthStatus } from '../health.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { MessageTypeClass } from '../message-type.js';
@@ -10,6 +11,7 @@ import { err, type Result } from '../result.js';
 import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
 import type { EngineContext } from './context.js';
+import { recordFeedback } from './feedback.js';
 import * as links from './links.js';
 import { resolveOptions, type SitemsgOptions } from './options.js';
 import * as preferences from './preferences.js';
@@ -327,6 +329,20 @@ export class Sitemsg {
     return links.handleMarkReadLink(this.ctx, link);
   }
 
+  /**
+   * Records delivery feedback from a provider's answer or callback (a webhook handler calls it):
+   * keeps it on the dispatch (named by id, or by the provider's message id; once per provider
+   * `eventId`), emits `feedback:recorded` and the kind's own event (`dispatch:delivered`; `read`
+   * marks the dispatch read), suppresses the address on the messenger for every message type when
+   * the policy says so (`suppressOnFeedback`; an `opted-in` lifts it), and calls
+   * `onAddressInvalid` for a dead address. Feedback about an address alone (an inbound STOP)
+   * names `address` instead of a dispatch.
+   */
+  async recordFeedback(input: FeedbackInput): Promise<FeedbackOutcome> {
+    await this.init();
+    return recordFeedback(this.ctx, input);
+  }
+
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof SitemsgEventMap>(event: K, handler: EventHandler<K>): () => void {
     return this.ctx.events.on(event, handler);
@@ -364,6 +380,7 @@ function testDispatch(recipient: Recipient, now: Date): DispatchRecord {
     readStatus: 'unread',
     attempts: 1,
     lastError: null,
+    providerMessageId: null,
     nextAttemptAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { ALL_MESSAGE_TYPES, type FeedbackRecord } from '../feedback.js';
 import type { HealthStatus } from '../health.js';
 import {
   type ClaimRequest,
@@ -51,6 +52,8 @@ export class MemoryStore implements Store {
   private readonly idempotency = new Map<string, string>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly suppressions = new Map<string, Suppression>();
+  private readonly feedback = new Map<string, FeedbackRecord[]>();
+  private readonly byProviderId = new Map<string, string>();
   /** Messages by type and group mark, so grouping does not scan every message. */
   private readonly groups = new Map<string, Set<MessageRow>>();
 
@@ -190,7 +193,16 @@ export class MemoryStore implements Store {
       row.version++;
       written++;
       if (outcome.status === 'sent') {
-        Object.assign(row, { status: 'sent', dispatchedAt: now, lastError: null, nextAttemptAt: null });
+        const providerMessageId = outcome.providerMessageId ?? null;
+        Object.assign(row, {
+          status: 'sent',
+          dispatchedAt: now,
+          lastError: null,
+          nextAttemptAt: null,
+          providerMessageId,
+        });
+        if (providerMessageId !== null)
+          this.byProviderId.set(providerKey(row.messenger, providerMessageId), row.id);
         continue;
       }
       this.logError(row.id, outcome.error, now);
@@ -305,8 +317,48 @@ export class MemoryStore implements Store {
   ): Promise<Suppression[]> {
     if (this.suppressions.size === 0) return [];
     return recipients
-      .map((r) => this.suppressions.get(suppressionKey({ messageType, ...r })))
+      .map(
+        (r) =>
+          this.suppressions.get(suppressionKey({ messageType, ...r })) ??
+          this.suppressions.get(suppressionKey({ messageType: ALL_MESSAGE_TYPES, ...r })),
+      )
       .filter((s): s is Suppression => s !== undefined);
+  }
+
+  async removeSuppressions(filter: {
+    messenger: string;
+    address: string;
+    messageType?: string;
+  }): Promise<number> {
+    let removed = 0;
+    for (const [key, s] of this.suppressions) {
+      if (s.messenger !== filter.messenger || s.address !== filter.address) continue;
+      if (filter.messageType !== undefined && s.messageType !== filter.messageType) continue;
+      this.suppressions.delete(key);
+      removed++;
+    }
+    return removed;
+  }
+
+  async findDispatchByProviderId(
+    messenger: string,
+    providerMessageId: string,
+  ): Promise<DispatchRecord | null> {
+    const id = this.byProviderId.get(providerKey(messenger, providerMessageId));
+    const row = id === undefined ? undefined : this.dispatches.get(id);
+    return row ? copy(row) : null;
+  }
+
+  async addFeedback(feedback: FeedbackRecord): Promise<boolean> {
+    const list = this.feedback.get(feedback.dispatchId) ?? [];
+    if (feedback.eventId !== null && list.some((f) => f.eventId === feedback.eventId)) return false;
+    list.push({ ...feedback });
+    this.feedback.set(feedback.dispatchId, list);
+    return true;
+  }
+
+  async listFeedback(dispatchId: string): Promise<FeedbackRecord[]> {
+    return (this.feedback.get(dispatchId) ?? []).map((f) => ({ ...f }));
   }
 
   private insertDispatches(
@@ -327,6 +379,7 @@ export class MemoryStore implements Store {
         readStatus: 'unread',
         attempts: 0,
         lastError: null,
+        providerMessageId: null,
         nextAttemptAt: null,
         leaseOwner: null,
         leaseExpiresAt: null,
@@ -386,6 +439,9 @@ export class MemoryStore implements Store {
     this.dispatches.delete(row.id);
     this.bySeq.delete(row.seq);
     this.errors.delete(row.id);
+    this.feedback.delete(row.id);
+    if (row.providerMessageId !== null)
+      this.byProviderId.delete(providerKey(row.messenger, row.providerMessageId));
     this.messages.get(row.messageId)?.dispatchIds.delete(row.id);
   }
 
@@ -450,6 +506,7 @@ function copy(row: DispatchRow): DispatchRecord {
     readStatus: row.readStatus,
     attempts: row.attempts,
     lastError: row.lastError,
+    providerMessageId: row.providerMessageId,
     nextAttemptAt: row.nextAttemptAt,
     leaseOwner: row.leaseOwner,
     leaseExpiresAt: row.leaseExpiresAt,
@@ -467,6 +524,10 @@ function subscriptionKey(s: Subscription): string {
   return [s.messageType, s.messenger, s.userId ?? '', s.userId === null ? (s.address ?? '') : ''].join(
     '\u0000',
   );
+}
+
+function providerKey(messenger: string, providerMessageId: string): string {
+  return `${messenger}\u0000${providerMessageId}`;
 }
 
 function suppressionKey(s: Suppression): string {

@@ -39,6 +39,7 @@ export function outgoing(messenger: Messenger, address: string, text: string): O
     readStatus: 'unread',
     attempts: 1,
     lastError: null,
+    providerMessageId: null,
     nextAttemptAt: null,
     leaseOwner: 'conformance',
     leaseExpiresAt: new Date(now.getTime() + 30_000),

@@ -2,6 +2,7 @@
 // "nothing sent twice, nothing half-written": a provider answer the store could not have written,
 // a message it could not have stored, a link that must outlive cleanup.
 import {
+  type AddressInvalid,
   createSitemsg,
   DeliveryError,
   type DispatchResult,
@@ -51,13 +52,21 @@ class Newsletter extends MessageType<{ text: string }> {
   static override sendRetryLimit = 2;
 }
 
-async function engine(
-  store: Store,
-): Promise<{ sitemsg: Sitemsg; clock: ManualClock; messenger: ScriptedMessenger }> {
+interface Engine {
+  sitemsg: Sitemsg;
+  clock: ManualClock;
+  messenger: ScriptedMessenger;
+  /** What `onAddressInvalid` was told. */
+  invalid: AddressInvalid[];
+}
+
+async function engine(store: Store): Promise<Engine> {
   const clock = new ManualClock(T0);
   const messenger = new ScriptedMessenger();
+  const invalid: AddressInvalid[] = [];
   const sitemsg = createSitemsg({
     store,
+    onAddressInvalid: (dead) => void invalid.push(dead),
     clock,
     random: () => 0.5,
     messengers: [messenger],
@@ -68,7 +77,7 @@ async function engine(
     backoff: { baseMs: 1000, maxMs: 1000 },
   });
   await sitemsg.init();
-  return { sitemsg, clock, messenger };
+  return { sitemsg, clock, messenger, invalid };
 }
 
 export function engineCases(harness: StoreHarness): void {
@@ -207,6 +216,78 @@ export function engineCases(harness: StoreHarness): void {
       expect(again!.dispatches.map((d) => d.address)).toEqual(['new@x.test']);
       // The sealed recipient is covered by the signature: another link's recipient is refused.
       expect((await sitemsg.handleUnsubscribeLink({ ...kept, recipient: gone.recipient! })).ok).toBe(false);
+    });
+
+    it('records feedback by provider id, suppresses the address for every type, and schedules around it', async () => {
+      const { sitemsg, invalid } = await engine(await session(harness).open());
+      const [scheduled] = await sitemsg.scheduleMessages(
+        new Newsletter({ text: 'hi' }),
+        sitemsg.recipients('scripted', [{ id: 'u1', email: 'dead@x.test' }, 'alive@x.test', 'soft@x.test']),
+      );
+      await sitemsg.sendScheduledMessages();
+      const dead = scheduled!.dispatches.find((d) => d.address === 'dead@x.test')!;
+      const soft = scheduled!.dispatches.find((d) => d.address === 'soft@x.test')!;
+      const heard: string[] = [];
+      sitemsg.on('feedback:recorded', (f) => void heard.push(`${f.kind}:${f.address}:${f.suppressed}`));
+      const first = await sitemsg.recordFeedback({
+        kind: 'address-invalid',
+        messenger: 'scripted',
+        providerMessageId: `id-${dead.id}`,
+        providerCode: 'UNREGISTERED',
+        eventId: 'ev-1',
+      });
+      expect(first).toEqual({
+        recorded: true,
+        dispatchId: dead.id,
+        address: 'dead@x.test',
+        suppressed: true,
+      });
+      expect(
+        await sitemsg.recordFeedback({
+          kind: 'address-invalid',
+          messenger: 'scripted',
+          dispatchId: dead.id,
+          eventId: 'ev-1',
+        }),
+      ).toMatchObject({ recorded: false });
+      await sitemsg.recordFeedback({
+        kind: 'bounced',
+        bounce: 'soft',
+        messenger: 'scripted',
+        dispatchId: soft.id,
+      });
+      await sitemsg.recordFeedback({ kind: 'opted-out', messenger: 'scripted', address: 'stop@x.test' });
+      expect(heard).toEqual([
+        'address-invalid:dead@x.test:true',
+        'bounced:soft@x.test:false',
+        'opted-out:stop@x.test:true',
+      ]);
+      expect(invalid).toEqual([
+        {
+          messenger: 'scripted',
+          address: 'dead@x.test',
+          userId: 'u1',
+          dispatch: expect.objectContaining({ id: dead.id }),
+        },
+      ]);
+      expect((await sitemsg.store.listFeedback(dead.id)).map((f) => [f.kind, f.providerCode])).toEqual([
+        ['address-invalid', 'UNREGISTERED'],
+      ]);
+      class Other extends Newsletter {
+        static override alias = 'conformance_other';
+      }
+      sitemsg.registerMessageTypes(Other);
+      const [next] = await sitemsg.scheduleMessages(
+        new Other({ text: 'later' }),
+        sitemsg.recipients('scripted', ['dead@x.test', 'stop@x.test', 'soft@x.test', 'alive@x.test']),
+      );
+      expect(next!.dispatches.map((d) => d.address)).toEqual(['soft@x.test', 'alive@x.test']);
+      await sitemsg.recordFeedback({ kind: 'opted-in', messenger: 'scripted', address: 'stop@x.test' });
+      const [after] = await sitemsg.scheduleMessages(
+        new Other({ text: 'again' }),
+        sitemsg.recipients('scripted', 'stop@x.test'),
+      );
+      expect(after!.dispatches.map((d) => d.address)).toEqual(['stop@x.test']);
     });
   });
 }

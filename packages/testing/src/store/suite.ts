@@ -4,6 +4,7 @@ import { cleanupCases } from './cleanup.js';
 import { completionCases } from './completion.js';
 import { concurrencyCases } from './concurrency.js';
 import { engineCases } from './engine.js';
+import { feedbackCases } from './feedback.js';
 import { groupingCases } from './grouping.js';
 import type { StoreHarness } from './harness.js';
 import { leaseCases } from './leases.js';
@@ -34,6 +35,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     cleanupCases(harness);
     subscriptionCases(harness);
     suppressionCases(harness);
+    feedbackCases(harness);
     concurrencyCases(harness);
     stateMachineCases(harness);
     engineCases(harness);
