@@ -39,6 +39,7 @@ export type { WorkOptions } from './engine/worker.js';
 export {
   ConfigurationError,
   DeliveryError,
+  type DeliveryErrorDetails,
   type DeliveryErrorOptions,
   describeError,
   isRetryableStatus,

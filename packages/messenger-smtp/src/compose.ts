@@ -61,9 +61,8 @@ const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 function refuse(alias: string, dispatch: OutgoingDispatch, what: string): Result<never, DeliveryError> {
   return err(
-    new DeliveryError(
+    DeliveryError.permanent(
       `[sitemsg] [${alias}] message type "${dispatch.message.type}" ${what}; fix the message type, this dispatch will not be retried.`,
-      { retryable: false },
     ),
   );
 }

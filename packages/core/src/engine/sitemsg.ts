@@ -206,11 +206,11 @@ export class Sitemsg {
     try {
       await messenger.warmUp();
     } catch (cause) {
-      return err(new DeliveryError(`warm-up failed: ${describeError(cause)}`, { cause }));
+      return err(DeliveryError.retryable(`warm-up failed: ${describeError(cause)}`, { cause }));
     }
     try {
       const [result] = await messenger.send(outgoing);
-      return result?.result ?? err(new DeliveryError('the messenger returned no outcome'));
+      return result?.result ?? err(DeliveryError.retryable('the messenger returned no outcome'));
     } finally {
       await messenger.coolDown().catch(() => undefined);
     }
