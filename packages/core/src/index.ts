@@ -32,6 +32,7 @@ export type {
   PreferencesOptions,
   PreferencesTable,
 } from './engine/preferences.js';
+export { RUN_OPTION_LIMITS } from './engine/run-options.js';
 export type { MessageInput, ScheduleOptions } from './engine/schedule.js';
 export type { SendCounts, SendOptions } from './engine/send.js';
 export { createSitemsg, Sitemsg } from './engine/sitemsg.js';

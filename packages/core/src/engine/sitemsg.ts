@@ -15,11 +15,10 @@ import { resolveOptions, type SitemsgOptions } from './options.js';
 import * as preferences from './preferences.js';
 import { prepareDispatches, subscriberDispatches } from './prepare.js';
 import { compileAll } from './render.js';
+import { checkSendOptions, checkWorkOptions, cleanupCutoff } from './run-options.js';
 import { type MessageInput, resolveRecipients, type ScheduleOptions, scheduleMessages } from './schedule.js';
 import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
 import { type WorkOptions, work } from './worker.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * One sitemsg engine: a store, messengers and message types, and everything done with them.
@@ -153,27 +152,25 @@ export class Sitemsg {
 
   /** Sends everything due now, batch by batch; returns the counts. */
   async sendScheduledMessages(options?: SendOptions): Promise<SendCounts> {
+    checkSendOptions(options);
     await this.init();
     return sendScheduled(this.ctx, options);
   }
 
   /** Runs the worker loop until the signal aborts (or SIGTERM / SIGINT). */
   async work(options?: WorkOptions): Promise<SendCounts> {
+    checkWorkOptions(options);
     await this.init();
     return work(this.ctx, options);
   }
 
-  /** Deletes sent dispatches older than `ago` days (all when omitted) and then messages left empty. */
+  /** Deletes sent dispatches older than `ago` days (0 to 36,525; all when omitted) and then messages left empty. */
   async cleanupSentMessages(
     options: { ago?: number; dispatchesOnly?: boolean } = {},
   ): Promise<CleanupResult> {
+    const before = cleanupCutoff(options, this.ctx.options.clock.now());
     await this.init();
-    const { ago, dispatchesOnly = false } = options;
-    if (ago !== undefined && !(Number.isFinite(ago) && ago >= 0)) {
-      throw new ConfigurationError('cleanupSentMessages: ago must be a number of days >= 0.');
-    }
-    const before = ago === undefined ? null : new Date(this.ctx.options.clock.now() - ago * DAY_MS);
-    return this.store.cleanup({ before, dispatchesOnly });
+    return this.store.cleanup({ before, dispatchesOnly: options.dispatchesOnly ?? false });
   }
 
   /** Sends a test text straight through a messenger, bypassing the store. A bad address throws a ValidationError. */
