@@ -25,6 +25,7 @@ export {
 } from './default-instance.js';
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
+export { RUN_OPTION_LIMITS } from './engine/option-limits.js';
 export type { SitemsgOptions } from './engine/options.js';
 export type {
   PreferenceCell,
@@ -32,7 +33,6 @@ export type {
   PreferencesOptions,
   PreferencesTable,
 } from './engine/preferences.js';
-export { RUN_OPTION_LIMITS } from './engine/run-options.js';
 export type { MessageInput, ScheduleOptions } from './engine/schedule.js';
 export type { SendCounts, SendOptions } from './engine/send.js';
 export { createSitemsg, Sitemsg } from './engine/sitemsg.js';

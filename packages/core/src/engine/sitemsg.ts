@@ -11,11 +11,11 @@ import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type S
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
 import type { EngineContext } from './context.js';
 import * as links from './links.js';
+import { checkSendOptions, checkWorkOptions, cleanupCutoff } from './option-limits.js';
 import { resolveOptions, type SitemsgOptions } from './options.js';
 import * as preferences from './preferences.js';
 import { prepareDispatches, subscriberDispatches } from './prepare.js';
 import { compileAll } from './render.js';
-import { checkSendOptions, checkWorkOptions, cleanupCutoff } from './run-options.js';
 import { type MessageInput, resolveRecipients, type ScheduleOptions, scheduleMessages } from './schedule.js';
 import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
 import { type WorkOptions, work } from './worker.js';
