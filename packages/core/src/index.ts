@@ -25,7 +25,6 @@ export {
 } from './default-instance.js';
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, SignedLink } from './engine/links.js';
-export { RUN_OPTION_LIMITS } from './engine/option-limits.js';
 export type { SitemsgOptions } from './engine/options.js';
 export type {
   PreferenceCell,
@@ -77,6 +76,7 @@ export {
   type SentReceipt,
 } from './messenger.js';
 export { err, ok, type Result } from './result.js';
+export { RUN_OPTION_LIMITS } from './run-option-limits.js';
 export {
   type ClaimRequest,
   type CleanupRequest,

@@ -4,9 +4,9 @@
  * `concurrency: 1_000_000` spent seconds and gigabytes starting lanes, and `cleanupSentMessages({ ago:
  * 1e300 })` computed an invalid date that the memory store read as "everything".
  */
-import { ValidationError } from '../errors.js';
-import type { SendOptions } from './send.js';
-import type { WorkOptions } from './worker.js';
+import type { SendOptions } from './engine/send.js';
+import type { WorkOptions } from './engine/worker.js';
+import { ValidationError } from './errors.js';
 
 /** The documented bounds of the numeric run options (inclusive). The CLI checks its flags against them too. */
 export const RUN_OPTION_LIMITS: {
