@@ -58,14 +58,16 @@ const KNOWN = new Set([
   'primary',
 ]);
 
+const WEBHOOK = "it belongs to the event webhook handler (this package's webhook export)";
 /** Options of other sitemsg objects, or of other e-mail clients, that get passed here by mistake: where each belongs. */
 const MISPLACED: Readonly<Record<string, string>> = {
-  publicKey: 'it belongs to createSendgridEventHandler(), the event webhook',
-  maxAgeSeconds: 'it belongs to createSendgridEventHandler(), the event webhook',
-  onDelivered: 'it belongs to createSendgridEventHandler(), the event webhook',
-  sitemsg:
-    'it belongs to createSendgridEventHandler(); the messenger is registered with createSitemsg({ messengers })',
-  messenger: 'it belongs to createSendgridEventHandler(), the event webhook',
+  publicKey: WEBHOOK,
+  maxAgeSeconds: WEBHOOK,
+  toleranceSeconds: WEBHOOK,
+  rememberEventIds: WEBHOOK,
+  onDelivered: WEBHOOK,
+  sitemsg: `${WEBHOOK}; the messenger itself is registered with createSitemsg({ messengers })`,
+  messenger: WEBHOOK,
   host: 'SendGrid is reached over HTTPS: set baseUrl (or use SmtpMessenger for SMTP)',
   port: 'SendGrid is reached over HTTPS: set baseUrl (or use SmtpMessenger for SMTP)',
   auth: 'SendGrid authenticates with apiKey',

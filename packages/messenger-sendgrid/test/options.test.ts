@@ -151,9 +151,9 @@ describe('unknown and misplaced options', () => {
     [
       'publicKey',
       'MFkw...',
-      /unknown option "publicKey" \(it belongs to createSendgridEventHandler\(\), the event webhook\)/,
+      /unknown option "publicKey" \(it belongs to the event webhook handler \(this package's webhook export\)\)/,
     ],
-    ['maxAgeSeconds', 300, /"maxAgeSeconds" \(it belongs to createSendgridEventHandler\(\)/],
+    ['maxAgeSeconds', 300, /"maxAgeSeconds" \(it belongs to the event webhook handler/],
     ['host', 'smtp.sendgrid.net', /"host" \(SendGrid is reached over HTTPS: set baseUrl/],
     ['apikey', API_KEY, /"apikey" \(did you mean apiKey\?\)/],
     ['timeout', 5000, /"timeout" \(did you mean timeoutMs\?/],
