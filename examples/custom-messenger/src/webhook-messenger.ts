@@ -107,7 +107,7 @@ export class WebhookMessenger extends Messenger {
       response = await this.post('/v1/messages', body, dispatch.id);
     } catch (cause) {
       const message = `[${this.alias}] the service is unreachable (${describeError(cause)}); will retry.`;
-      return err(new DeliveryError(message, { retryable: true, cause }));
+      return err(DeliveryError.retryable(message, { cause }));
     }
     const text = await response.text();
     const json = parse(text);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { RUN_OPTION_LIMITS } from '@sitemsg/core';
 import { usageError } from './errors.js';
 
 export type CommandName = 'send-scheduled' | 'cleanup' | 'probe' | 'prepare' | 'work';
@@ -112,9 +113,9 @@ function buildCommand(name: CommandName, values: Values, rest: readonly string[]
       return {
         name,
         ignoreUnknown: values['ignore-unknown'] === true,
-        ...optionalInt('priority', values.priority, Number.MIN_SAFE_INTEGER),
-        ...optionalInt('batchSize', values['batch-size'], 1, '--batch-size'),
-        ...optionalInt('concurrency', values.concurrency, 1),
+        ...optionalInt('priority', values.priority),
+        ...optionalInt('batchSize', values['batch-size'], RUN_OPTION_LIMITS.batchSize, '--batch-size'),
+        ...optionalInt('concurrency', values.concurrency, RUN_OPTION_LIMITS.concurrency),
       };
     case 'cleanup':
       return { name, ago: days(values.ago), dispatchesOnly: values['dispatches-only'] === true };
@@ -125,10 +126,15 @@ function buildCommand(name: CommandName, values: Values, rest: readonly string[]
     case 'work':
       return {
         name,
-        ...optionalInt('pollInterval', values['poll-interval'], 0, '--poll-interval'),
-        ...optionalInt('concurrency', values.concurrency, 1),
-        ...optionalInt('batchSize', values['batch-size'], 1, '--batch-size'),
-        ...optionalInt('priority', values.priority, Number.MIN_SAFE_INTEGER),
+        ...optionalInt(
+          'pollInterval',
+          values['poll-interval'],
+          RUN_OPTION_LIMITS.pollInterval,
+          '--poll-interval',
+        ),
+        ...optionalInt('concurrency', values.concurrency, RUN_OPTION_LIMITS.concurrency),
+        ...optionalInt('batchSize', values['batch-size'], RUN_OPTION_LIMITS.batchSize, '--batch-size'),
+        ...optionalInt('priority', values.priority),
       };
   }
 }
@@ -145,25 +151,29 @@ function probe(messenger: string | undefined, values: Values): Command {
   };
 }
 
+/** Bounded like core's cleanupSentMessages(), so a wrong --ago is a usage error (exit 2), never "delete everything". */
 function days(value: string | undefined): number {
   if (value === undefined) throw usageError('cleanup needs --ago DAYS (0 deletes every sent dispatch).');
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
-    throw usageError(`--ago must be a number of days >= 0 (got "${value}").`);
+  const { max } = RUN_OPTION_LIMITS.cleanupAgoDays;
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > max) {
+    throw usageError(`--ago must be a number of days from 0 to ${max} (100 years; got "${value}").`);
   }
   return parsed;
 }
 
+/** An integer flag, within core's documented bounds when it has them (checked here for exit code 2). */
 function optionalInt<K extends string>(
   key: K,
   value: string | undefined,
-  min: number,
+  bounds?: { readonly min: number; readonly max: number },
   flag = `--${key}`,
 ): { [P in K]?: number } {
   if (value === undefined) return {};
-  if (!/^-?\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    const bound = min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || (bounds && (n < bounds.min || n > bounds.max))) {
+    const bound = bounds ? `an integer from ${bounds.min} to ${bounds.max}` : 'an integer';
     throw usageError(`${flag} must be ${bound} (got "${value}").`);
   }
-  return { [key]: Number(value) } as { [P in K]?: number };
+  return { [key]: n } as { [P in K]?: number };
 }

@@ -5,11 +5,11 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   SIGTERM / SIGINT stop claiming; the batches in hand finish and are recorded.
     --priority N       only messages of exactly this priority
     --ignore-unknown   leave dispatches of unregistered messengers / message types pending
-    --batch-size N     dispatches claimed per batch (default 100)
-    --concurrency N    batches in flight at once (default 1)`,
+    --batch-size N     dispatches claimed per batch, 1 to 10000 (default 100)
+    --concurrency N    batches in flight at once, 1 to 64 (default 1)`,
   cleanup: `sitemsg cleanup --ago DAYS [--dispatches-only]
   Deletes sent dispatches older than DAYS days, then the messages left without dispatches.
-    --ago DAYS         age in days (0: every sent dispatch)
+    --ago DAYS         age in days, 0 to 36525 (0: every sent dispatch)
     --dispatches-only  keep the messages`,
   probe: `sitemsg probe <messenger> --to ADDRESS [--text T]
   Sends a test message straight through one messenger (nothing is stored).
@@ -19,9 +19,9 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   Creates the dispatches of messages scheduled without recipients, from subscriptions.`,
   work: `sitemsg work [--poll-interval MS] [--concurrency N] [--batch-size N] [--priority N]
   Runs the worker: prepares and sends until SIGTERM / SIGINT (the batches in hand finish).
-    --poll-interval MS wait between polls when idle (default 1000)
-    --concurrency N    batches in flight at once (default 1)
-    --batch-size N     dispatches claimed per batch (default 100)
+    --poll-interval MS wait between polls when idle, 10 to 3600000 (default 1000)
+    --concurrency N    batches in flight at once, 1 to 64 (default 1)
+    --batch-size N     dispatches claimed per batch, 1 to 10000 (default 100)
     --priority N       only messages of exactly this priority`,
 };
 

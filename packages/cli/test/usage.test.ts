@@ -28,16 +28,34 @@ describe('the command line', () => {
     [['send-scheduled', '--priority'], '--priority needs a value.'],
     [['send-scheduled', '--priority', '-1'], '--priority needs a value (write --priority=-1'],
     [['send-scheduled', '--ignore-unknown=yes'], '--ignore-unknown takes no value.'],
-    [['send-scheduled', '--batch-size', '0'], '--batch-size must be an integer >= 1 (got "0").'],
+    [['send-scheduled', '--batch-size', '0'], '--batch-size must be an integer from 1 to 10000 (got "0").'],
+    [['send-scheduled', '--batch-size', '10001'], '--batch-size must be an integer from 1 to 10000'],
+    [
+      ['send-scheduled', '--concurrency', '1000000'],
+      '--concurrency must be an integer from 1 to 64 (got "1000000").',
+    ],
+    [['send-scheduled', '--concurrency', '0'], '--concurrency must be an integer from 1 to 64'],
+    [['send-scheduled', '--concurrency', 'NaN'], '--concurrency must be an integer from 1 to 64'],
     [['send-scheduled', '--priority', 'high'], '--priority must be an integer (got "high").'],
     [['send-scheduled', '--ago', '3'], 'send-scheduled does not take --ago.'],
     [['send-scheduled', 'extra'], 'send-scheduled takes no argument "extra".'],
     [['cleanup'], 'cleanup needs --ago DAYS'],
-    [['cleanup', '--ago', 'yesterday'], '--ago must be a number of days >= 0 (got "yesterday").'],
+    [
+      ['cleanup', '--ago', 'yesterday'],
+      '--ago must be a number of days from 0 to 36525 (100 years; got "yesterday").',
+    ],
+    [
+      ['cleanup', '--ago', '1e300'],
+      '--ago must be a number of days from 0 to 36525 (100 years; got "1e300").',
+    ],
+    [['cleanup', '--ago', '36526'], '--ago must be a number of days from 0 to 36525'],
     [['probe', '--to', 'a@x.test'], 'probe needs the messenger alias'],
     [['probe', 'smtp'], 'probe needs --to ADDRESS.'],
     [['work', '--poll-interval', '-5'], '--poll-interval needs a value'],
-    [['work', '--concurrency', '1.5'], '--concurrency must be an integer >= 1 (got "1.5").'],
+    [['work', '--concurrency', '1.5'], '--concurrency must be an integer from 1 to 64 (got "1.5").'],
+    [['work', '--poll-interval=0'], '--poll-interval must be an integer from 10 to 3600000 (got "0").'],
+    [['work', '--poll-interval', '3600001'], '--poll-interval must be an integer from 10 to 3600000'],
+    [['work', '--batch-size', '0'], '--batch-size must be an integer from 1 to 10000'],
   ])('exits 2 with a clear message and the usage for %j', async (args, message) => {
     const result = await runCli(args, app.dir);
     expect(result.code).toBe(2);

@@ -107,21 +107,28 @@ export class MessengerWarmupError extends MessengerError {
   }
 }
 
-export interface DeliveryErrorOptions extends SitemsgErrorOptions {
+/** What a DeliveryError may carry besides its classification. */
+export interface DeliveryErrorDetails extends SitemsgErrorOptions {
   /** The provider asked to wait this long before retrying (Retry-After); the engine honours it. */
   retryAfterMs?: number;
-  /** Whether a later attempt may succeed. Defaults from `statusCode` (see `isRetryableStatus`). */
-  retryable?: boolean;
-  statusCode?: number;
   providerCode?: string;
   responseBody?: string;
 }
+
+/**
+ * A DeliveryError's options must classify it: `retryable` says so outright; a `statusCode` alone
+ * is classified by the shared default (`isRetryableStatus`). An unclassified error used to retry,
+ * so a forgotten `{ retryable: false }` cost ten attempts of a permanent failure.
+ */
+export type DeliveryErrorOptions = DeliveryErrorDetails &
+  ({ retryable: boolean; statusCode?: number } | { statusCode: number; retryable?: boolean });
 
 const MAX_BODY = 500;
 
 /**
  * One recipient's delivery failed. Travels inside a Result outcome and is never thrown for one
- * recipient: a bad address fails its own dispatch, not the batch.
+ * recipient: a bad address fails its own dispatch, not the batch. Build it with
+ * `DeliveryError.permanent()` / `DeliveryError.retryable()`, or pass `retryable` or `statusCode`.
  */
 export class DeliveryError extends SitemsgError {
   readonly retryable: boolean;
@@ -130,13 +137,45 @@ export class DeliveryError extends SitemsgError {
   readonly responseBody: string | undefined;
   readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options: DeliveryErrorOptions = {}) {
+  constructor(message: string, options: DeliveryErrorOptions) {
     super('DELIVERY_ERROR', message, options);
+    const { retryable, statusCode } = (options ?? {}) as Partial<DeliveryErrorOptions>;
+    if (retryable !== undefined && typeof retryable !== 'boolean') {
+      throw new ConfigurationError(
+        `[sitemsg] DeliveryError: retryable must be true or false (got ${JSON.stringify(retryable)}).`,
+      );
+    }
+    if (statusCode !== undefined && !Number.isInteger(statusCode)) {
+      throw new ConfigurationError(
+        `[sitemsg] DeliveryError: statusCode must be an integer (got ${JSON.stringify(statusCode)}).`,
+      );
+    }
+    if (retryable === undefined && statusCode === undefined) {
+      throw new ConfigurationError(
+        `[sitemsg] new DeliveryError(${JSON.stringify(message.slice(0, 80))}) does not say whether a later attempt may succeed: pass { retryable: true | false } (or use DeliveryError.retryable() / DeliveryError.permanent()), or the provider's { statusCode } to apply the shared default (408/409/429/5xx retry, other 4xx are permanent).`,
+      );
+    }
     this.retryAfterMs = options.retryAfterMs;
-    this.statusCode = options.statusCode;
+    this.statusCode = statusCode;
     this.providerCode = options.providerCode;
     this.responseBody = options.responseBody?.slice(0, MAX_BODY);
-    this.retryable = options.retryable ?? isRetryableStatus(options.statusCode);
+    this.retryable = retryable ?? isRetryableStatus(statusCode);
+  }
+
+  /** A failure that will not get better by retrying (invalid address, refused content): the dispatch fails now. */
+  static permanent(
+    message: string,
+    options: DeliveryErrorDetails & { statusCode?: number } = {},
+  ): DeliveryError {
+    return new DeliveryError(message, { ...options, retryable: false });
+  }
+
+  /** A failure a later attempt may get past (timeout, 4xx/5xx "try later"): retried with back-off. */
+  static retryable(
+    message: string,
+    options: DeliveryErrorDetails & { statusCode?: number } = {},
+  ): DeliveryError {
+    return new DeliveryError(message, { ...options, retryable: true });
   }
 }
 

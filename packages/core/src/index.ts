@@ -39,6 +39,7 @@ export type { WorkOptions } from './engine/worker.js';
 export {
   ConfigurationError,
   DeliveryError,
+  type DeliveryErrorDetails,
   type DeliveryErrorOptions,
   describeError,
   isRetryableStatus,
@@ -94,6 +95,7 @@ export {
   type SentReceipt,
 } from './messenger.js';
 export { err, ok, type Result } from './result.js';
+export { RUN_OPTION_LIMITS } from './run-option-limits.js';
 export {
   type ClaimRequest,
   type CleanupRequest,

@@ -55,3 +55,35 @@ describe('errors', () => {
     expect(error.responseBody).toHaveLength(500);
   });
 });
+
+describe('DeliveryError classification', () => {
+  it('refuses an unclassified error instead of retrying a permanent failure ten times', () => {
+    const unclassified = DeliveryError as unknown as new (message: string, options?: object) => DeliveryError;
+    expect(() => new unclassified('invalid address')).toThrow(ConfigurationError);
+    expect(() => new unclassified('invalid address', {})).toThrow(
+      /pass \{ retryable: true \| false \}.*or the provider's \{ statusCode \}/,
+    );
+    expect(() => new unclassified('invalid address', { providerCode: 'bad' })).toThrow(ConfigurationError);
+    expect(() => new unclassified('x', { retryable: 'no' })).toThrow(/retryable must be true or false/);
+    expect(() => new unclassified('x', { statusCode: '550' })).toThrow(/statusCode must be an integer/);
+  });
+
+  it('classifies by retryable, else by statusCode, and has factories that say which', () => {
+    expect(new DeliveryError('a', { retryable: false }).retryable).toBe(false);
+    expect(new DeliveryError('a', { statusCode: 404 }).retryable).toBe(false);
+    expect(new DeliveryError('a', { statusCode: 503 }).retryable).toBe(true);
+    expect(new DeliveryError('a', { statusCode: 503, retryable: false }).retryable).toBe(false);
+    const permanent = DeliveryError.permanent('invalid address', { statusCode: 550, providerCode: '5.1.1' });
+    expect(permanent).toMatchObject({
+      retryable: false,
+      statusCode: 550,
+      providerCode: '5.1.1',
+      code: 'DELIVERY_ERROR',
+    });
+    expect(permanent).toBeInstanceOf(DeliveryError);
+    const cause = new Error('ECONNRESET');
+    const retryable = DeliveryError.retryable('connection reset', { cause, retryAfterMs: 1000 });
+    expect(retryable).toMatchObject({ retryable: true, retryAfterMs: 1000, cause });
+    expect(DeliveryError.retryable('x').message).toBe('[sitemsg] x');
+  });
+});

@@ -1,4 +1,5 @@
 import type { HealthStatus } from '@sitemsg/core';
+import { checkOptionKeys } from './option-keys.js';
 import {
   INBOX_STORE_CONTRACT_VERSION,
   type InboxListQuery,
@@ -32,6 +33,11 @@ export class MemoryInboxStore implements InboxStore {
   /** Per user, oldest first. */
   private readonly byUser = new Map<string, Row[]>();
   private readonly byKey = new Map<string, Row>();
+
+  /** Takes no options: an object passed here was meant for another inbox object, and the error says which. */
+  constructor(options?: Record<string, never>) {
+    if (options !== undefined) checkOptionKeys('MemoryInboxStore', options, []);
+  }
 
   healthCheck(): Promise<HealthStatus> {
     return Promise.resolve({ status: 'healthy', detail: `${this.byId.size} messages in memory` });

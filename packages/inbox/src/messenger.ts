@@ -12,6 +12,7 @@ import {
   type SitemsgUser,
   ValidationError,
 } from '@sitemsg/core';
+import { checkOptionKeys } from './option-keys.js';
 import { InboxService } from './service.js';
 
 export interface InboxMessengerOptions extends MessengerOptions {
@@ -34,6 +35,7 @@ export class InboxMessenger extends Messenger {
   private readonly ownsInbox: boolean;
 
   constructor(options: InboxMessengerOptions = {}) {
+    checkOptionKeys('InboxMessenger', options, ['inbox', 'ownsInbox', 'alias', 'title', 'primary']);
     const { inbox, ownsInbox, ...rest } = options;
     super({ title: 'Inbox', ...rest });
     this.inbox = inbox ?? new InboxService();

@@ -17,6 +17,7 @@ import { InboxAccessError, InboxNotFoundError } from './errors.js';
 import type { InboxEventName, InboxEventTarget } from './events.js';
 import { createIdGenerator } from './ids.js';
 import { MemoryInboxStore } from './memory-store.js';
+import { checkOptionKeys } from './option-keys.js';
 import {
   INBOX_STORE_CONTRACT_VERSION,
   type InboxMessage,
@@ -65,15 +66,7 @@ export interface SendInboxOptions {
   readonly idempotencyKey?: string;
 }
 
-const KNOWN = new Set([
-  'store',
-  'sitemsg',
-  'clock',
-  'maxPageSize',
-  'retentionDays',
-  'healthTimeoutMs',
-  'logger',
-]);
+const KNOWN = ['store', 'sitemsg', 'clock', 'maxPageSize', 'retentionDays', 'healthTimeoutMs', 'logger'];
 
 /**
  * A per-user in-app inbox (the notification bell). Every method that takes a `userId` touches only
@@ -90,10 +83,7 @@ export class InboxService {
   private ready: Promise<void> | null = null;
 
   constructor(options: InboxServiceOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN.has(key))
-        throw new ConfigurationError(`[sitemsg] [inbox] unknown InboxService option "${key}".`);
-    }
+    checkOptionKeys('InboxService', options, KNOWN);
     const store = options.store ?? new MemoryInboxStore();
     if (store.inboxStoreContractVersion !== INBOX_STORE_CONTRACT_VERSION) {
       throw new ConfigurationError(

@@ -7,9 +7,13 @@ export interface EmailAddress {
 // Deliberately plain: a dotted domain, no spaces, no quoted local parts, which SendGrid would refuse anyway.
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/;
 
+// Controls (C0, DEL, C1), line separators and lone surrogates: never part of a deliverable address.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]|\p{Cs}/u;
+
 /** Whether a bare address (no display name) looks deliverable: what scheduling checks. */
 export function isValidEmail(address: string): boolean {
-  return address.length <= 254 && EMAIL.test(address) && !address.includes('..');
+  return address.length <= 254 && EMAIL.test(address) && !address.includes('..') && !CONTROL.test(address);
 }
 
 /** Splits `Name <a@example.com>` (or a bare address); `undefined` when it is not an address. */

@@ -58,6 +58,27 @@ const KNOWN = new Set([
   'primary',
 ]);
 
+const WEBHOOK = "it belongs to the event webhook handler (this package's webhook export)";
+/** Options of other sitemsg objects, or of other e-mail clients, that get passed here by mistake: where each belongs. */
+const MISPLACED: Readonly<Record<string, string>> = {
+  publicKey: WEBHOOK,
+  maxAgeSeconds: WEBHOOK,
+  toleranceSeconds: WEBHOOK,
+  rememberEventIds: WEBHOOK,
+  onDelivered: WEBHOOK,
+  sitemsg: `${WEBHOOK}; the messenger itself is registered with createSitemsg({ messengers })`,
+  messenger: WEBHOOK,
+  host: 'SendGrid is reached over HTTPS: set baseUrl (or use SmtpMessenger for SMTP)',
+  port: 'SendGrid is reached over HTTPS: set baseUrl (or use SmtpMessenger for SMTP)',
+  auth: 'SendGrid authenticates with apiKey',
+  apikey: 'did you mean apiKey?',
+  api_key: 'did you mean apiKey?',
+  reply_to: 'did you mean replyTo?',
+  sandbox: 'did you mean sandboxMode?',
+  timeout: 'did you mean timeoutMs? (milliseconds)',
+  baseURL: 'did you mean baseUrl?',
+};
+
 /** Validates every option at construction, so a wrong setup fails at start-up; messages never quote the key. */
 export function resolveOptions(options: SendgridMessengerOptions): ResolvedSendgridOptions {
   const fail = (what: string): never => {
@@ -65,7 +86,9 @@ export function resolveOptions(options: SendgridMessengerOptions): ResolvedSendg
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) fail(`unknown option "${key}" (known: ${[...KNOWN].join(', ')}).`);
+    if (KNOWN.has(key)) continue;
+    const home = MISPLACED[key];
+    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${[...KNOWN].join(', ')}).`);
   }
   const { apiKey } = options;
   if (typeof apiKey !== 'string' || !apiKey.startsWith('SG.') || /\s/.test(apiKey)) {

@@ -145,3 +145,32 @@ describe('sitemsgDriver', () => {
     ).toThrow(/sandboxMode/);
   });
 });
+
+describe('unknown and misplaced options', () => {
+  it.each([
+    [
+      'publicKey',
+      'MFkw...',
+      /unknown option "publicKey" \(it belongs to the event webhook handler \(this package's webhook export\)\)/,
+    ],
+    ['maxAgeSeconds', 300, /"maxAgeSeconds" \(it belongs to the event webhook handler/],
+    ['host', 'smtp.sendgrid.net', /"host" \(SendGrid is reached over HTTPS: set baseUrl/],
+    ['apikey', API_KEY, /"apikey" \(did you mean apiKey\?\)/],
+    ['timeout', 5000, /"timeout" \(did you mean timeoutMs\?/],
+    ['colour', 'blue', /unknown option "colour" \(known: apiKey, from, /],
+  ])('%s is a ConfigurationError naming the key and where it belongs', (key, value, message) => {
+    const error = configError({ ...base, [key]: value });
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(API_KEY);
+  });
+
+  it('refuses an address with a control character (from, and at scheduling)', () => {
+    expect(configError({ ...base, from: 'news\u0001@example.com' }).message).toMatch(
+      /from must be an e-mail/,
+    );
+    const sitemsg = createSitemsg({ messengers: [new SendgridMessenger(base)] });
+    for (const address of ['a\u001bb@example.org', 'ab\u0085@example.org', 'ab\ud800@example.org']) {
+      expect(() => sitemsg.recipients('sendgrid', address)).toThrow(/is not a valid address/);
+    }
+  });
+});

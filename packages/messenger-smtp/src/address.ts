@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
+import { hasUnsafeHeaderChars } from './header-text.js';
 
 /** A display name and an e-mail address, as `from` and `replyTo` accept them. */
 export interface Mailbox {
@@ -10,11 +11,12 @@ export interface Mailbox {
 const ATOM = /^[^\s@<>()[\]\\,;:"]+$/;
 
 /**
- * A pragmatic check, not RFC 5322's full grammar: one `@`, no spaces or address-list
- * punctuation, a dotted domain. It exists to refuse typos at scheduling time.
+ * A pragmatic check, not RFC 5322's full grammar: one `@`, no spaces, controls or address-list
+ * punctuation, a dotted domain. It exists to refuse typos (and anything that would reach
+ * `RCPT TO` as it should not) at scheduling time.
  */
 export function isEmailAddress(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > 254) return false;
+  if (typeof value !== 'string' || value.length > 254 || hasUnsafeHeaderChars(value)) return false;
   const at = value.lastIndexOf('@');
   if (at < 1 || at > 64) return false;
   const local = value.slice(0, at);
@@ -29,9 +31,10 @@ export function parseMailbox(input: unknown): Mailbox | null {
   if (typeof input === 'object' && input !== null) {
     const { name, address } = input as Record<string, unknown>;
     if (!isEmailAddress(address) || (name !== undefined && typeof name !== 'string')) return null;
+    if (name !== undefined && hasUnsafeHeaderChars(name)) return null;
     return name ? { name, address } : { address };
   }
-  if (typeof input !== 'string' || /[\r\n]/.test(input)) return null;
+  if (typeof input !== 'string' || hasUnsafeHeaderChars(input)) return null;
   const parsed = addressparser(input, { flatten: true });
   const [first] = parsed;
   if (parsed.length !== 1 || !first || !isEmailAddress(first.address)) return null;

@@ -1,6 +1,7 @@
 import { type Attachment, DeliveryError, err, type OutgoingDispatch, ok, type Result } from '@sitemsg/core';
 import type { SendMailOptions } from 'nodemailer';
 import { formatMailbox, type Mailbox, messageIdFor } from './address.js';
+import { hasUnsafeHeaderChars } from './header-text.js';
 
 /** An attachment a message type may return: core's Attachment plus a Content-ID for inline images (`<img src="cid:...">`). */
 export interface EmailAttachment extends Attachment {
@@ -53,17 +54,16 @@ export function isFieldHeader(name: string): boolean {
   return FIELD_HEADERS[name.toLowerCase()] !== undefined;
 }
 
-/** Whether a header name and value can go on the wire as they are (no line breaks: no header injection). */
+/** Whether a header name and value can go on the wire as they are (no line breaks or controls: no header injection). */
 export function isValidHeader(name: string, value: unknown): value is string {
-  return HEADER_NAME.test(name) && typeof value === 'string' && !/[\r\n]/.test(value);
+  return HEADER_NAME.test(name) && typeof value === 'string' && !hasUnsafeHeaderChars(value);
 }
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 function refuse(alias: string, dispatch: OutgoingDispatch, what: string): Result<never, DeliveryError> {
   return err(
-    new DeliveryError(
+    DeliveryError.permanent(
       `[sitemsg] [${alias}] message type "${dispatch.message.type}" ${what}; fix the message type, this dispatch will not be retried.`,
-      { retryable: false },
     ),
   );
 }

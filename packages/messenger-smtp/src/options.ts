@@ -93,11 +93,37 @@ function fail(alias: string, what: string): never {
   throw new ConfigurationError(`[sitemsg] [${alias}] ${what}`);
 }
 
+const CONNECTION =
+  "with transporter, the connection is configured in nodemailer's createTransport(); or drop transporter";
+const IN_AUTH = 'it belongs in auth: { user, pass }';
+const IN_TLS = 'it belongs in tls: { ... } (Node TLS options)';
+const TRANSPORT = 'it belongs to sitemsgTransport({ sitemsg, messenger })';
+/** Keys that are known somewhere else, with where they belong: the error says so instead of only "unknown". */
+const MISPLACED: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(SERVER_KEYS.filter((k) => !MESSAGE_KEYS.includes(k)).map((k) => [k, CONNECTION])),
+  user: IN_AUTH,
+  pass: IN_AUTH,
+  username: IN_AUTH,
+  password: IN_AUTH,
+  ca: IN_TLS,
+  cert: IN_TLS,
+  key: IN_TLS,
+  servername: IN_TLS,
+  rejectUnauthorized: IN_TLS,
+  minVersion: IN_TLS,
+  sitemsg: TRANSPORT,
+  messenger: TRANSPORT,
+  hostname: 'did you mean host? (name is the EHLO host name)',
+  apiKey: 'it belongs to SendgridMessenger (@sitemsg/messenger-sendgrid)',
+  baseUrl: 'it belongs to SendgridMessenger (@sitemsg/messenger-sendgrid)',
+  type: 'only password logins are supported (PLAIN, LOGIN, CRAM-MD5); for OAuth2 pass a transporter',
+};
+
 function checkKeys(alias: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      fail(alias, `unknown option "${key}": the options are ${known.join(', ')}.`);
-    }
+    if (known.includes(key)) continue;
+    const home = MISPLACED[key];
+    fail(alias, `unknown option "${key}"${home ? ` (${home})` : ''}: the options are ${known.join(', ')}.`);
   }
 }
 

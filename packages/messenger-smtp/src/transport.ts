@@ -3,6 +3,7 @@ import type { MailMessage, SentMessageInfo, Transport } from 'nodemailer';
 import packageJson from '../package.json' with { type: 'json' };
 import { formatMailbox, isEmailAddress, type Mailbox } from './address.js';
 import { isFieldHeader, isReservedHeader, isValidHeader } from './compose.js';
+import { describeUnsafe, hasUnsafeHeaderChars } from './header-text.js';
 import {
   NodemailerMessage,
   type NodemailerMessageContext,
@@ -45,6 +46,10 @@ const UNSUPPORTED = [
   'encoding',
   'textEncoding',
 ];
+/** sendMail() fields that become headers (or the SMTP envelope): no line breaks or controls in them. */
+const HEADER_FIELDS = ['from', 'to', 'cc', 'bcc', 'replyTo', 'inReplyTo', 'references', 'subject'] as const;
+/** Attachment keys that become MIME part headers. */
+const ATTACHMENT_HEADER_KEYS = new Set(['filename', 'contentType', 'cid', 'contentDisposition']);
 const ATTACHMENT_KEYS = new Set([
   'filename',
   'content',
@@ -134,10 +139,31 @@ function checkAttachments(value: unknown): void {
   if (!Array.isArray(value)) refuse('attachments must be an array.');
   for (const [i, raw] of value.entries()) {
     if (typeof raw !== 'object' || raw === null) refuse(`attachment ${i + 1} must be an object.`);
-    for (const key of Object.keys(raw)) {
+    for (const [key, field] of Object.entries(raw)) {
       if (!ATTACHMENT_KEYS.has(key))
         refuse(`attachment ${i + 1}: "${key}" is not supported by sitemsgTransport.`);
+      if (ATTACHMENT_HEADER_KEYS.has(key)) checkHeaderText(`attachment ${i + 1} ${key}`, field);
     }
+  }
+}
+
+/**
+ * Every string in a header-bound field (display names and addresses included, in any of the
+ * shapes nodemailer takes), refused when it carries a line break or another control: checked
+ * before nodemailer's parser, which would drop some of them and quietly address another mailbox,
+ * and before storing, since the worker could only fail the dispatch for good.
+ */
+function checkHeaderText(field: string, value: unknown): void {
+  if (typeof value === 'string') {
+    if (hasUnsafeHeaderChars(value)) {
+      refuse(
+        `${field} contains a line break or a control character (${describeUnsafe(value)}); it would go into a header: remove it.`,
+      );
+    }
+  } else if (Array.isArray(value)) {
+    for (const entry of value) checkHeaderText(field, entry);
+  } else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const entry of Object.values(value)) checkHeaderText(field, entry);
   }
 }
 
@@ -193,6 +219,7 @@ async function schedule(
       );
     }
   }
+  for (const field of HEADER_FIELDS) checkHeaderText(field, mail.data[field]);
   checkAttachments(mail.data.attachments);
   const data = await normalize(mail);
   const addresses = [...new Set([data.to, data.cc, data.bcc].flatMap(mailboxes).map((m) => m.address))];

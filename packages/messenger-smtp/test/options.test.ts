@@ -1,4 +1,5 @@
 import { ConfigurationError, EmailTextMessage } from '@sitemsg/core';
+import { createTransport } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isEmailAddress, messageIdFor, parseMailbox } from '../src/address.js';
 import { SmtpMessenger, type SmtpMessengerOptions, sitemsgDriver } from '../src/index.js';
@@ -35,6 +36,29 @@ describe('SmtpMessenger options', () => {
     [{ ...base, requireTLS: 'yes' }, /requireTLS must be true or false/],
     [{ transporter: { sendMail: 1 }, from: 'a@example.com' }, /must be a nodemailer transporter/],
   ])('refuses %j', (options, message) => {
+    expect(() => build(options)).toThrow(ConfigurationError);
+    expect(() => build(options)).toThrow(message);
+  });
+
+  it.each([
+    [{ ...base, user: 'u', pass: 'p' }, /unknown option "user" \(it belongs in auth: \{ user, pass \}\)/],
+    [{ ...base, rejectUnauthorized: false }, /unknown option "rejectUnauthorized" \(it belongs in tls:/],
+    [
+      { ...base, sitemsg: {} },
+      /unknown option "sitemsg" \(it belongs to sitemsgTransport\(\{ sitemsg, messenger \}\)\)/,
+    ],
+    [{ ...base, apiKey: 'SG.x' }, /unknown option "apiKey" \(it belongs to SendgridMessenger/],
+    [{ ...base, hostname: 'h' }, /unknown option "hostname" \(did you mean host\?/],
+    [
+      { transporter: createTransport({ jsonTransport: true }), from: 'a@example.com', port: 25 },
+      /unknown option "port" \(with transporter, the connection is configured in nodemailer's createTransport\(\); or drop transporter\)/,
+    ],
+    [
+      { ...base, auth: { user: 'u', pass: 'p', type: 'OAuth2' } },
+      /unknown option "type" \(only password logins/,
+    ],
+    [{ ...base, colour: 'blue' }, /unknown option "colour": the options are from, replyTo, /],
+  ])('names the unknown key of %j and where it belongs', (options, message) => {
     expect(() => build(options)).toThrow(ConfigurationError);
     expect(() => build(options)).toThrow(message);
   });
@@ -123,6 +147,11 @@ describe('addresses', () => {
     ['ann@example..org', false],
     ['ann smith@example.org', false],
     ['ann@example.org\r\nBcc: x@y.z', false],
+    ['a\u0001b@example.org', false],
+    ['ann\u001b@example.org', false],
+    ['ann@example.org\u007f', false],
+    ['ann\u0085@example.org', false],
+    ['ann\ud800@example.org', false],
     ['"Ann" <ann@example.org>', false],
     [`${'a'.repeat(65)}@example.org`, false],
   ])('isEmailAddress(%j) is %s', (address, expected) => {

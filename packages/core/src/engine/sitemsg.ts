@@ -8,6 +8,7 @@ import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger, MessengerClass, SentReceipt } from '../messenger.js';
 import { Registry } from '../registry.js';
 import { err, type Result } from '../result.js';
+import { checkSendOptions, checkWorkOptions, cleanupCutoff } from '../run-option-limits.js';
 import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
 import type { EngineContext } from './context.js';
@@ -26,8 +27,6 @@ import {
 } from './schedule.js';
 import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
 import { type WorkOptions, work } from './worker.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * One sitemsg engine: a store, messengers and message types, and everything done with them.
@@ -170,27 +169,25 @@ export class Sitemsg {
 
   /** Sends everything due now, batch by batch; returns the counts. */
   async sendScheduledMessages(options?: SendOptions): Promise<SendCounts> {
+    checkSendOptions(options);
     await this.init();
     return sendScheduled(this.ctx, options);
   }
 
   /** Runs the worker loop until the signal aborts (or SIGTERM / SIGINT). */
   async work(options?: WorkOptions): Promise<SendCounts> {
+    checkWorkOptions(options);
     await this.init();
     return work(this.ctx, options);
   }
 
-  /** Deletes sent dispatches older than `ago` days (all when omitted) and then messages left empty. */
+  /** Deletes sent dispatches older than `ago` days (0 to 36,525; all when omitted) and then messages left empty. */
   async cleanupSentMessages(
     options: { ago?: number; dispatchesOnly?: boolean } = {},
   ): Promise<CleanupResult> {
+    const before = cleanupCutoff(options, this.ctx.options.clock.now());
     await this.init();
-    const { ago, dispatchesOnly = false } = options;
-    if (ago !== undefined && !(Number.isFinite(ago) && ago >= 0)) {
-      throw new ConfigurationError('cleanupSentMessages: ago must be a number of days >= 0.');
-    }
-    const before = ago === undefined ? null : new Date(this.ctx.options.clock.now() - ago * DAY_MS);
-    return this.store.cleanup({ before, dispatchesOnly });
+    return this.store.cleanup({ before, dispatchesOnly: options.dispatchesOnly ?? false });
   }
 
   /** Sends a test text straight through a messenger, bypassing the store. A bad address throws a ValidationError. */
@@ -223,11 +220,11 @@ export class Sitemsg {
     try {
       await messenger.warmUp();
     } catch (cause) {
-      return err(new DeliveryError(`warm-up failed: ${describeError(cause)}`, { cause }));
+      return err(DeliveryError.retryable(`warm-up failed: ${describeError(cause)}`, { cause }));
     }
     try {
       const [result] = await messenger.send(outgoing);
-      return result?.result ?? err(new DeliveryError('the messenger returned no outcome'));
+      return result?.result ?? err(DeliveryError.retryable('the messenger returned no outcome'));
     } finally {
       await messenger.coolDown().catch(() => undefined);
     }

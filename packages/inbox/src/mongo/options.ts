@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@sitemsg/core';
 import type { MongoClient } from 'mongodb';
+import { checkOptionKeys } from '../option-keys.js';
 
 /** Where the inbox lives: the application's client (never closed by the store), or a URL the store connects to. */
 export type MongoInboxStoreConnection =
@@ -22,10 +23,8 @@ export function checkMongoOptions(
 ): string {
   if (typeof connection !== 'object' || connection === null)
     fail('MongoInboxStore needs { client, dbName } or { url, dbName }.');
-  for (const key of Object.keys(options ?? {})) {
-    if (key !== 'collectionPrefix')
-      fail(`unknown MongoInboxStore option "${key}" (known: collectionPrefix).`);
-  }
+  checkOptionKeys('MongoInboxStore', options ?? {}, ['collectionPrefix']);
+  checkOptionKeys('MongoInboxStore connection', connection, ['client', 'url', 'dbName']);
   if ('client' in connection === 'url' in connection)
     fail('MongoInboxStore needs either client or url, not both.');
   if ('client' in connection && typeof connection.client?.db !== 'function') {

@@ -5,6 +5,7 @@ import {
   type JsonObject,
   StoreError,
 } from '@sitemsg/core';
+import { checkOptionKeys } from '../option-keys.js';
 import {
   INBOX_STORE_CONTRACT_VERSION,
   type InboxListQuery,
@@ -30,7 +31,7 @@ export interface PostgresInboxStoreOptions {
   readonly migrate?: boolean;
 }
 
-const KNOWN = new Set(['pool', 'connectionString', 'schema', 'tablePrefix', 'migrate']);
+const KNOWN = ['pool', 'connectionString', 'schema', 'tablePrefix', 'migrate'];
 const COLUMNS = 'id, user_id, title, body, metadata, created_at, read_at';
 
 /** The names the store uses for a schema and prefix, validated. */
@@ -64,10 +65,7 @@ export class PostgresInboxStore implements InboxStore {
   private ownsPool = false;
 
   constructor(options: PostgresInboxStoreOptions) {
-    for (const key of Object.keys(options ?? {})) {
-      if (!KNOWN.has(key))
-        throw new ConfigurationError(`[sitemsg] [inbox] unknown PostgresInboxStore option "${key}".`);
-    }
+    checkOptionKeys('PostgresInboxStore', options ?? {}, KNOWN);
     if ((options.pool === undefined) === (options.connectionString === undefined)) {
       throw new ConfigurationError(
         '[sitemsg] [inbox] PostgresInboxStore needs either pool or connectionString.',
