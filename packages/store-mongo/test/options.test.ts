@@ -41,7 +41,7 @@ describe('configuration', () => {
       }
       const names = (await client.db('names').listCollections().toArray()).map((c) => c.name).sort();
       expect(names).toEqual(
-        ['counters', 'dispatches', 'messages', 'subscriptions', 'suppressions']
+        ['batches', 'counters', 'dispatches', 'messages', 'subscriptions', 'suppressions']
           .flatMap((n) => [`app1_${n}`, `sitemsg_${n}`])
           .sort(),
       );
