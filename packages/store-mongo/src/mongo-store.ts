@@ -29,6 +29,7 @@ import { storeCall } from './errors.js';
 import { migrate } from './migrate.js';
 import {
   checkConnection,
+  checkOptions,
   checkPrefix,
   DEFAULT_PREFIX,
   type MongoStoreConnection,
@@ -54,6 +55,7 @@ export class MongoStore implements Store {
 
   constructor(connection: MongoStoreConnection, options: MongoStoreOptions = {}) {
     checkConnection(connection);
+    checkOptions(options);
     this.connection = connection;
     this.collectionPrefix = checkPrefix(options.collectionPrefix ?? DEFAULT_PREFIX);
   }
