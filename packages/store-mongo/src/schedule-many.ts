@@ -1,7 +1,7 @@
 import { type JsonObject, type ScheduleRequest, type ScheduleResult, scheduleManyError } from '@sitemsg/core';
 import type { ClientSession } from 'mongodb';
 import { abandonBatch, beginBatch, commitBatch } from './batch.js';
-import { maybeTransaction, type StoreContext } from './context.js';
+import type { StoreContext } from './context.js';
 import { COMMITTED, newMessageDoc, toDispatchRecord, toMessageRecord, UNHELD } from './documents.js';
 import { findDuplicate } from './duplicate.js';
 import { isDuplicateKey, isTransactionUnsupported } from './errors.js';
@@ -48,12 +48,15 @@ async function inTransaction(
 ): Promise<ScheduleResult[]> {
   for (let run = 1; ; run++) {
     let failed = -1;
+    // A session of its own, not maybeTransaction: that one would run the work without a
+    // transaction if another call meanwhile found transactions refused.
+    const session = ctx.client.startSession();
     try {
-      return await maybeTransaction(ctx, async (session) => {
+      return await session.withTransaction(async () => {
         const results: ScheduleResult[] = [];
         for (const [index, request] of requests.entries()) {
           failed = index;
-          results.push(await writeOne(ctx, request, { session: session!, batch: null }));
+          results.push(await writeOne(ctx, request, { session, batch: null }));
         }
         failed = -1;
         return results;
@@ -66,6 +69,8 @@ async function inTransaction(
       if (isDuplicateKey(error) && run < TRANSACTION_RUNS) continue;
       if (failed < 0) throw error;
       throw scheduleManyError('mongo', failed, requests, error);
+    } finally {
+      await session.endSession();
     }
   }
 }
