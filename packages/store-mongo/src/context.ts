@@ -1,5 +1,5 @@
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
-import type { DispatchDoc, MessageDoc, SubscriptionDoc, SuppressionDoc } from './documents.js';
+import type { BatchDoc, DispatchDoc, MessageDoc, SubscriptionDoc, SuppressionDoc } from './documents.js';
 
 export interface Collections {
   readonly messages: Collection<MessageDoc>;
@@ -7,6 +7,7 @@ export interface Collections {
   readonly subscriptions: Collection<SubscriptionDoc>;
   readonly suppressions: Collection<SuppressionDoc>;
   readonly counters: Collection<{ _id: string; seq: number }>;
+  readonly batches: Collection<BatchDoc>;
 }
 
 /** What every store operation works with, once the store is initialised. */
@@ -29,6 +30,7 @@ export function collections(db: Db, prefix: string): Collections {
     subscriptions: db.collection<SubscriptionDoc>(`${prefix}subscriptions`),
     suppressions: db.collection<SuppressionDoc>(`${prefix}suppressions`),
     counters: db.collection<{ _id: string; seq: number }>(`${prefix}counters`),
+    batches: db.collection<BatchDoc>(`${prefix}batches`),
   };
 }
 

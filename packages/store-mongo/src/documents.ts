@@ -5,6 +5,7 @@ import type {
   JsonObject,
   MessageRecord,
   ReadStatus,
+  ScheduleRequest,
 } from '@sitemsg/core';
 
 /**
@@ -29,6 +30,26 @@ export interface MessageDoc {
   groupOpen?: true;
   /** The stage token of dispatches committed to this message but not yet made claimable. */
   staging?: string;
+  /**
+   * The `scheduleMany` call (its batch record) that created this message or merged into it and
+   * has not decided yet: nobody else joins, prepares or rolls forward the message meanwhile.
+   */
+  batch?: string;
+  /** Created by that undecided call: invisible to every read until the call commits. */
+  batchNew?: true;
+  /** On a group that call merged into: the context to put back if the call rolls back. */
+  batchUndo?: string;
+}
+
+/**
+ * One `scheduleMany` call without transactions. Its single-document state change from `writing`
+ * to `committed` (or `aborted`) is the call's commit point; see batch.ts.
+ */
+export interface BatchDoc {
+  _id: string;
+  state: 'writing' | 'committed' | 'aborted';
+  /** Wall-clock start, for telling a crashed call from a running one. */
+  startedAt: Date;
 }
 
 export interface DispatchDoc {
@@ -83,8 +104,41 @@ export interface SuppressionDoc {
 /** Dispatch reads never carry the error log or internal fields over the wire. */
 export const DISPATCH_PROJECTION = { errors: 0, claimToken: 0, staged: 0, stagedAt: 0 } as const;
 
+/** Until the claim date, dispatches of a message with a send-at wait for it. */
+const EPOCH = new Date(0);
+
+/** When a message's dispatches become claimable once committed: its send-at, or at once. */
+export function dueFor(message: Pick<MessageDoc, 'sendAt'>): Date {
+  return message.sendAt ?? EPOCH;
+}
+
 /** Visible dispatches: committed ones only. */
 export const COMMITTED = { staged: { $exists: false } } as const;
+
+/** Visible messages: all but those an undecided `scheduleMany` call created. */
+export const VISIBLE = { batchNew: { $exists: false } } as const;
+
+/** Messages no undecided `scheduleMany` call holds: the only ones others may join or prepare. */
+export const UNHELD = { batch: { $exists: false } } as const;
+
+/** A new message document (version 0, open for grouping when it has a group mark). */
+export function newMessageDoc(request: ScheduleRequest, id: number): MessageDoc {
+  const { message, now } = request;
+  return {
+    _id: id,
+    type: message.type,
+    context: JSON.stringify(message.context),
+    senderId: message.senderId,
+    priority: message.priority,
+    dispatchesReady: message.dispatchesReady,
+    createdAt: now,
+    sendAt: message.sendAt,
+    idempotencyKey: message.idempotencyKey,
+    groupMark: message.groupMark,
+    version: 0,
+    ...(message.groupMark !== null && { groupOpen: true as const }),
+  };
+}
 
 /** Parses an API id; anything that is not one of ours matches nothing. */
 export function parseId(id: string): number | null {

@@ -43,7 +43,15 @@ export async function migrate(c: Collections): Promise<void> {
       name: 'sitemsg_staging',
       partialFilterExpression: { staging: { $exists: true } },
     },
+    // Messages an undecided scheduleMany call holds: what its commit, roll-back and repair touch.
+    {
+      key: { batch: 1 },
+      name: 'sitemsg_batch',
+      partialFilterExpression: { batch: { $exists: true } },
+    },
   ]);
+  // The repair pass looks for decided batches and for running ones that are too old.
+  await c.batches.createIndexes([{ key: { state: 1, startedAt: 1 }, name: 'sitemsg_batch_state' }]);
   await c.subscriptions.createIndexes([
     { key: { messageType: 1, messenger: 1, subscriber: 1 }, name: 'sitemsg_subscription', unique: true },
     { key: { userId: 1 }, name: 'sitemsg_subscription_user' },

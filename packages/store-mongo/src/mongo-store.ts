@@ -29,6 +29,7 @@ import { storeCall } from './errors.js';
 import { migrate } from './migrate.js';
 import {
   checkConnection,
+  checkOptions,
   checkPrefix,
   DEFAULT_PREFIX,
   type MongoStoreConnection,
@@ -36,6 +37,7 @@ import {
 } from './options.js';
 import * as reads from './reads.js';
 import * as scheduling from './schedule.js';
+import { scheduleMany } from './schedule-many.js';
 import { repairStaging } from './staging.js';
 import * as subscriptions from './subscriptions.js';
 
@@ -53,6 +55,7 @@ export class MongoStore implements Store {
 
   constructor(connection: MongoStoreConnection, options: MongoStoreOptions = {}) {
     checkConnection(connection);
+    checkOptions(options);
     this.connection = connection;
     this.collectionPrefix = checkPrefix(options.collectionPrefix ?? DEFAULT_PREFIX);
   }
@@ -95,14 +98,20 @@ export class MongoStore implements Store {
    * A transactional outbox (`{ client }`) is a Postgres feature: refused here rather than ignored.
    */
   schedule(request: ScheduleRequest, options?: StoreScheduleOptions): Promise<ScheduleResult> {
-    if (options?.client !== undefined) {
-      return Promise.reject(
-        new ValidationError(
-          '[sitemsg] [mongo] scheduleMessages({ client }) is not supported by the Mongo store: schedule after your own transaction commits, with an idempotencyKey so a retry cannot send twice.',
-        ),
-      );
-    }
+    if (options?.client !== undefined) return Promise.reject(outboxRefused());
     return this.run('scheduling a message', (ctx) => scheduling.schedule(ctx, request));
+  }
+
+  /**
+   * Several messages, all or none: one transaction where the server has them, else held under a
+   * batch record until one single-document commit (see the README for what a crash leaves).
+   */
+  scheduleMany(
+    requests: readonly ScheduleRequest[],
+    options?: StoreScheduleOptions,
+  ): Promise<ScheduleResult[]> {
+    if (options?.client !== undefined) return Promise.reject(outboxRefused());
+    return this.run('scheduling messages', (ctx) => scheduleMany(ctx, requests));
   }
 
   listPostponedMessages(limit: number): Promise<MessageRecord[]> {
@@ -228,4 +237,10 @@ export class MongoStore implements Store {
       throw error;
     }
   }
+}
+
+function outboxRefused(): ValidationError {
+  return new ValidationError(
+    '[sitemsg] [mongo] scheduleMessages({ client }) is not supported by the Mongo store: schedule after your own transaction commits, with an idempotencyKey so a retry cannot send twice.',
+  );
 }

@@ -32,9 +32,29 @@ export function checkDbName(dbName: unknown): string {
   return dbName;
 }
 
+/** The keys of the first argument (the connection) and of the second (the store options). */
+const CONNECTION_KEYS = new Set<string>(['client', 'url', 'dbName']);
+const OPTION_KEYS = new Set<string>(['collectionPrefix']);
+
 export function checkConnection(connection: MongoStoreConnection): void {
   if (typeof connection !== 'object' || connection === null) {
     throw new ConfigurationError('[sitemsg] [mongo] pass { client, dbName } or { url, dbName }.');
+  }
+  for (const key of Object.keys(connection)) {
+    if (CONNECTION_KEYS.has(key)) continue;
+    if (OPTION_KEYS.has(key)) {
+      throw new ConfigurationError(
+        `[sitemsg] [mongo] "${key}" belongs in the second argument (store options), not the connection: new MongoStore({ url, dbName }, { ${key} }).`,
+      );
+    }
+    throw new ConfigurationError(
+      `[sitemsg] [mongo] Unknown key "${key}" in the connection (first argument): pass { client, dbName } or { url, dbName }; MongoDB driver options go in the URL's query string or on your own MongoClient.`,
+    );
+  }
+  if ('client' in connection && 'url' in connection) {
+    throw new ConfigurationError(
+      '[sitemsg] [mongo] pass either client or url in the connection, not both: the store would use one and ignore the other.',
+    );
   }
   checkDbName(connection.dbName);
   if ('client' in connection) {
@@ -46,6 +66,26 @@ export function checkConnection(connection: MongoStoreConnection): void {
   } else if (typeof connection.url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(connection.url)) {
     throw new ConfigurationError(
       '[sitemsg] [mongo] url must be a MongoDB connection string (mongodb:// or mongodb+srv://).',
+    );
+  }
+}
+
+/** Refuses keys of the second argument that are not store options, saying where they belong. */
+export function checkOptions(options: MongoStoreOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      '[sitemsg] [mongo] The second argument (store options) must be an object, e.g. { collectionPrefix: "app_" }.',
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (OPTION_KEYS.has(key)) continue;
+    if (CONNECTION_KEYS.has(key)) {
+      throw new ConfigurationError(
+        `[sitemsg] [mongo] "${key}" belongs in the first argument (the connection), not the store options: new MongoStore({ ${key}, ... }, { collectionPrefix }).`,
+      );
+    }
+    throw new ConfigurationError(
+      `[sitemsg] [mongo] Unknown option "${key}": the store options are ${[...OPTION_KEYS].join(', ')}.`,
     );
   }
 }

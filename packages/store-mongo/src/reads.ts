@@ -17,6 +17,8 @@ import {
   toDispatchRecord,
   toErrorRecords,
   toMessageRecord,
+  UNHELD,
+  VISIBLE,
 } from './documents.js';
 import { sweepOrphans } from './staging.js';
 
@@ -25,7 +27,7 @@ const CLEANUP_PAGE = 5000;
 
 export async function getMessage(ctx: StoreContext, id: string): Promise<MessageRecord | null> {
   const n = parseId(id);
-  const doc = n === null ? null : await ctx.c.messages.findOne({ _id: n });
+  const doc = n === null ? null : await ctx.c.messages.findOne({ _id: n, ...VISIBLE });
   return doc ? toMessageRecord(doc) : null;
 }
 
@@ -87,7 +89,7 @@ export async function markRead(ctx: StoreContext, dispatchId: string, now: Date)
 
 export async function listPostponedMessages(ctx: StoreContext, limit: number): Promise<MessageRecord[]> {
   const docs = await ctx.c.messages
-    .find({ dispatchesReady: false }, { sort: { _id: 1 }, limit: Math.max(1, limit) })
+    .find({ dispatchesReady: false, ...UNHELD }, { sort: { _id: 1 }, limit: Math.max(1, limit) })
     .toArray();
   return docs.map(toMessageRecord);
 }
@@ -131,7 +133,11 @@ async function deleteEmptyMessages(ctx: StoreContext, ids: number[]): Promise<nu
     const keep = new Set(remaining.map((r) => r._id));
     const empty = chunk.filter((id) => !keep.has(id));
     if (empty.length === 0) continue;
-    const result = await ctx.c.messages.deleteMany({ _id: { $in: empty }, staging: { $exists: false } });
+    const result = await ctx.c.messages.deleteMany({
+      _id: { $in: empty },
+      staging: { $exists: false },
+      ...UNHELD,
+    });
     deleted += result.deletedCount;
   }
   return deleted;

@@ -11,10 +11,14 @@ import {
   COMMITTED,
   type DispatchDoc,
   type MessageDoc,
+  newMessageDoc,
   parseId,
   toDispatchRecord,
   toMessageRecord,
+  UNHELD,
+  VISIBLE,
 } from './documents.js';
+import { findDuplicate } from './duplicate.js';
 import { isDuplicateKey, isTransactionUnsupported } from './errors.js';
 import { reserveIds } from './migrate.js';
 import { dispatchDocs, finishOrDefer, stage, unstage } from './staging.js';
@@ -25,7 +29,7 @@ const GROUP_ATTEMPTS = 5;
 export async function schedule(ctx: StoreContext, request: ScheduleRequest): Promise<ScheduleResult> {
   const key = request.message.idempotencyKey;
   if (key !== null) {
-    const existing = await duplicateOf(ctx, key);
+    const existing = await findDuplicate(ctx, key);
     if (existing) return existing;
   }
   if (request.merge && request.message.groupMark !== null) {
@@ -36,36 +40,18 @@ export async function schedule(ctx: StoreContext, request: ScheduleRequest): Pro
     return await createMessage(ctx, request);
   } catch (error) {
     if (key !== null && isDuplicateKey(error)) {
-      const existing = await duplicateOf(ctx, key);
+      const existing = await findDuplicate(ctx, key);
       if (existing) return existing;
     }
     throw error;
   }
 }
 
-async function duplicateOf(ctx: StoreContext, key: string): Promise<ScheduleResult | null> {
-  const doc = await ctx.c.messages.findOne({ idempotencyKey: key });
-  return doc ? { message: toMessageRecord(doc), dispatches: [], outcome: 'duplicate' } : null;
-}
-
 async function createMessage(ctx: StoreContext, request: ScheduleRequest): Promise<ScheduleResult> {
-  const { message, dispatches, now } = request;
+  const { dispatches, now } = request;
   // One reservation for the message and its dispatches: ids stay in creation order.
   const id = await reserveIds(ctx.c, 1 + dispatches.length);
-  const doc: MessageDoc = {
-    _id: id,
-    type: message.type,
-    context: JSON.stringify(message.context),
-    senderId: message.senderId,
-    priority: message.priority,
-    dispatchesReady: message.dispatchesReady,
-    createdAt: now,
-    sendAt: message.sendAt,
-    idempotencyKey: message.idempotencyKey,
-    groupMark: message.groupMark,
-    version: 0,
-    ...(message.groupMark !== null && { groupOpen: true as const }),
-  };
+  const doc = newMessageDoc(request, id);
   const created = (records: DispatchRecord[]): ScheduleResult => ({
     message: toMessageRecord(doc),
     dispatches: records,
@@ -125,6 +111,8 @@ async function joinGroup(
         groupMark: message.groupMark,
         dispatchesReady: message.dispatchesReady,
         groupOpen: true,
+        // A group an undecided scheduleMany call holds may yet be rolled back: not joined.
+        ...UNHELD,
       },
       { sort: { _id: 1 } },
     );
@@ -141,7 +129,7 @@ async function joinGroup(
     const context = JSON.stringify(merge(JSON.parse(group.context) as JsonObject));
     const staged = fresh.length > 0 ? await stage(ctx, group, fresh, now) : null;
     const { matchedCount } = await ctx.c.messages.updateOne(
-      { _id: group._id, version: group.version, groupOpen: true, staging: { $exists: false } },
+      { _id: group._id, version: group.version, groupOpen: true, staging: { $exists: false }, ...UNHELD },
       { $set: { context, ...(staged && { staging: staged.token }) }, $inc: { version: 1 } },
     );
     if (matchedCount === 0) {
@@ -169,10 +157,11 @@ export async function addDispatches(
   now: Date,
 ): Promise<DispatchRecord[]> {
   const id = parseId(messageId);
-  const message = id === null ? null : await ctx.c.messages.findOne({ _id: id });
+  const message = id === null ? null : await ctx.c.messages.findOne({ _id: id, ...VISIBLE });
   if (!message) throw new ValidationError(`[sitemsg] [mongo] Message ${messageId} does not exist.`);
   if (message.dispatchesReady) return [];
-  const postponed = { _id: message._id, dispatchesReady: false, staging: { $exists: false } };
+  // A postponed group held by an undecided scheduleMany call is prepared once the call decides.
+  const postponed = { _id: message._id, dispatchesReady: false, staging: { $exists: false }, ...UNHELD };
   const ready = { $set: { dispatchesReady: true }, $inc: { version: 1 } };
   if (dispatches.length === 0) {
     await ctx.c.messages.updateOne(postponed, ready);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NewDispatch } from '@sitemsg/core';
+import { repairBatches, sweepBatchOrphans } from './batch.js';
 import type { StoreContext } from './context.js';
-import type { DispatchDoc, MessageDoc } from './documents.js';
+import { type DispatchDoc, dueFor, type MessageDoc, UNHELD } from './documents.js';
 import { reserveIds } from './migrate.js';
 
 /**
@@ -15,14 +16,8 @@ import { reserveIds } from './migrate.js';
  * forward by `repairStaging`, which any process may run at any time because step 3 is idempotent.
  */
 
-/** Until the claim date, dispatches of a message with a send-at wait for it. */
-const EPOCH = new Date(0);
 /** Staged dispatches this old whose stage was never committed are garbage. */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
-
-export function dueFor(message: Pick<MessageDoc, 'sendAt'>): Date {
-  return message.sendAt ?? EPOCH;
-}
 
 /** New dispatch documents for `message`, ids from `firstId`; staged when `token` is given. */
 export function dispatchDocs(
@@ -101,19 +96,28 @@ export async function finishOrDefer(
   }
 }
 
-/** Rolls forward every committed stage still marked on a message (a crash between steps 2 and 3). */
+/**
+ * Rolls forward every committed stage still marked on a message (a crash between steps 2 and 3),
+ * then settles `scheduleMany` calls whose process died (batch.ts). A stage an undecided call holds
+ * is that call's to finish or undo, never rolled forward here.
+ */
 export async function repairStaging(ctx: StoreContext): Promise<number> {
   const stuck = await ctx.c.messages
-    .find({ staging: { $exists: true } }, { projection: { _id: 1, sendAt: 1, staging: 1 } })
+    .find({ staging: { $exists: true }, ...UNHELD }, { projection: { _id: 1, sendAt: 1, staging: 1 } })
     .limit(500)
     .toArray();
   for (const message of stuck) if (message.staging) await finish(ctx, message, message.staging);
+  const batches = await repairBatches(ctx);
   ctx.needsRepair = false;
-  return stuck.length;
+  return stuck.length + batches;
 }
 
-/** Deletes staged dispatches whose stage was never committed (a crash before step 2). */
+/**
+ * Deletes staged dispatches whose stage was never committed (a crash before step 2), after
+ * rolling back what a `scheduleMany` call left held without its batch record.
+ */
 export async function sweepOrphans(ctx: StoreContext, graceMs: number = ORPHAN_GRACE_MS): Promise<number> {
+  await sweepBatchOrphans(ctx);
   const old = await ctx.c.dispatches
     .find(
       { staged: { $exists: true }, stagedAt: { $lte: new Date(Date.now() - graceMs) } },
@@ -127,7 +131,14 @@ export async function sweepOrphans(ctx: StoreContext, graceMs: number = ORPHAN_G
     .find({ _id: { $in: messageIds } }, { projection: { staging: 1 } })
     .toArray();
   const committed = new Set(messages.flatMap((m) => (m.staging ? [m.staging] : [])));
-  const orphans = [...new Set(old.flatMap((d) => (d.staged && !committed.has(d.staged) ? [d.staged] : [])))];
+  const unclaimed = [
+    ...new Set(old.flatMap((d) => (d.staged && !committed.has(d.staged) ? [d.staged] : []))),
+  ];
+  if (unclaimed.length === 0) return 0;
+  // A scheduleMany call's stage is its batch id: its record, not this sweep, decides its fate.
+  const batches = await ctx.c.batches.find({ _id: { $in: unclaimed } }, { projection: { _id: 1 } }).toArray();
+  const live = new Set(batches.map((b) => b._id));
+  const orphans = unclaimed.filter((token) => !live.has(token));
   if (orphans.length === 0) return 0;
   const { deletedCount } = await ctx.c.dispatches.deleteMany({ staged: { $in: orphans } });
   return deletedCount;

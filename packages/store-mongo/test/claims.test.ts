@@ -47,12 +47,13 @@ describe('round trips per batch', () => {
       now: NOW,
     });
     let claimed: Awaited<ReturnType<MongoStore['claim']>> = [];
-    // find due ids, updateMany, read back, read messages (+ one repair look-up on a first claim).
+    // find due ids, updateMany, read back, read messages (+ the repair pass of a first claim: one
+    // look-up for stages left unfinished, one for scheduleMany batch records left undecided).
     const claimTrips = await roundTrips(async () => {
       claimed = await store.claim({ owner: 'w', limit: 200, now: NOW, leaseMs: 30_000 });
     });
     expect(claimed).toHaveLength(200);
-    expect(claimTrips).toBeLessThanOrEqual(5);
+    expect(claimTrips).toBeLessThanOrEqual(6);
 
     const updates = server.counts.get('update') ?? 0;
     const written = await store.complete(

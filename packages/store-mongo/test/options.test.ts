@@ -29,6 +29,31 @@ describe('configuration', () => {
     expect(() => new MongoStore({ url: 'postgres://x', dbName: 'ok' })).toThrow(ConfigurationError);
   });
 
+  it('refuses a store option in the connection, and connection keys or unknown keys in the options', () => {
+    const url = 'mongodb://127.0.0.1:1';
+    const misplaced = (): MongoStore =>
+      new MongoStore({ url, dbName: 'ok', collectionPrefix: 'app_' } as never);
+    expect(misplaced).toThrow(ConfigurationError);
+    expect(misplaced).toThrow(
+      '[sitemsg] [mongo] "collectionPrefix" belongs in the second argument (store options), not the connection',
+    );
+    expect(() => new MongoStore({ url, dbName: 'ok', maxPoolSize: 5 } as never)).toThrow(
+      /Unknown key "maxPoolSize" in the connection \(first argument\).*URL's query string/,
+    );
+    expect(() => new MongoStore({ url, dbName: 'ok', client: new MongoClient(url) } as never)).toThrow(
+      /either client or url in the connection, not both/,
+    );
+    for (const key of ['url', 'client', 'dbName']) {
+      expect(() => new MongoStore({ url, dbName: 'ok' }, { [key]: 'x' } as never)).toThrow(
+        `"${key}" belongs in the first argument (the connection), not the store options`,
+      );
+    }
+    expect(() => new MongoStore({ url, dbName: 'ok' }, { colectionPrefix: 'x' } as never)).toThrow(
+      /Unknown option "colectionPrefix": the store options are collectionPrefix/,
+    );
+    expect(() => new MongoStore({ url, dbName: 'ok' }, null as never)).toThrow(ConfigurationError);
+  });
+
   it('names its collections with the prefix (default sitemsg_)', async () => {
     const client = new MongoClient(server.url);
     try {
@@ -41,7 +66,7 @@ describe('configuration', () => {
       }
       const names = (await client.db('names').listCollections().toArray()).map((c) => c.name).sort();
       expect(names).toEqual(
-        ['counters', 'dispatches', 'messages', 'subscriptions', 'suppressions']
+        ['batches', 'counters', 'dispatches', 'messages', 'subscriptions', 'suppressions']
           .flatMap((n) => [`app1_${n}`, `sitemsg_${n}`])
           .sort(),
       );

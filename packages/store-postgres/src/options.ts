@@ -47,20 +47,72 @@ export interface ResolvedStoreOptions {
   readonly logger: Logger;
 }
 
+/** The keys of the first argument, the connection. */
+const CONNECTION_KEYS = new Set<string>(['pool', 'connectionString', 'poolConfig']);
+/**
+ * `pg.Pool` and client settings: given in the connection itself they would be ignored, so they
+ * are pointed to `poolConfig`.
+ */
+const POOL_CONFIG_KEYS = new Set<string>([
+  'host',
+  'port',
+  'user',
+  'password',
+  'database',
+  'ssl',
+  'max',
+  'min',
+  'idleTimeoutMillis',
+  'connectionTimeoutMillis',
+  'allowExitOnIdle',
+  'maxUses',
+  'maxLifetimeSeconds',
+  'application_name',
+  'statement_timeout',
+  'query_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'keepAlive',
+  'keepAliveInitialDelayMillis',
+  'options',
+  'types',
+  'client_encoding',
+]);
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const PREFIX = /^([a-z_][a-z0-9_]*)?$/;
 /** The boolean options; the configuration-file driver passes these through as they are. */
 export const STORE_FLAGS = ['listen', 'preparedStatements', 'synchronousClaims'] as const;
-const KNOWN = new Set<string>(['schema', 'tablePrefix', ...STORE_FLAGS, 'logger']);
+/** The keys of the second argument, the store options. */
+export const STORE_OPTION_KEYS: ReadonlySet<string> = new Set<string>([
+  'schema',
+  'tablePrefix',
+  ...STORE_FLAGS,
+  'logger',
+]);
 
 /** Validates options up front: a schema or prefix that is not a plain SQL identifier never reaches SQL. */
 export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] The second argument (store options) must be an object, e.g. { schema: "app" }.',
+    );
+  }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
+    if (STORE_OPTION_KEYS.has(key)) continue;
+    if (CONNECTION_KEYS.has(key)) {
       throw new ConfigurationError(
-        `[sitemsg] [postgres] Unknown option "${key}": use ${[...KNOWN].join(', ')}.`,
+        `[sitemsg] [postgres] "${key}" belongs in the first argument (the connection), not the store options: new PostgresStore({ ${key} }, { schema }).`,
       );
     }
+    if (key === 'dataDir') {
+      throw new ConfigurationError(
+        '[sitemsg] [postgres] "dataDir" is an option of PgliteStore (@sitemsg/store-postgres/pglite), not of PostgresStore.',
+      );
+    }
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] Unknown option "${key}": the store options are ${[...STORE_OPTION_KEYS].join(', ')}.`,
+    );
   }
   const schema = options.schema ?? 'public';
   if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > 63) {
@@ -96,6 +148,7 @@ export function checkConnection(connection: PostgresConnection): void {
       '[sitemsg] [postgres] Pass { pool } (a pg.Pool) or { connectionString } as the first argument.',
     );
   }
+  for (const key of Object.keys(connection)) checkConnectionKey(key);
   const hasPool = 'pool' in connection && connection.pool !== undefined;
   const hasUrl = 'connectionString' in connection && connection.connectionString !== undefined;
   if (hasPool === hasUrl) {
@@ -112,4 +165,42 @@ export function checkConnection(connection: PostgresConnection): void {
       throw new ConfigurationError('[sitemsg] [postgres] connectionString must be a non-empty string.');
     }
   }
+  const poolConfig = (connection as { poolConfig?: unknown }).poolConfig;
+  if (poolConfig === undefined) return;
+  if (hasPool) {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] poolConfig configures the pool the store creates from connectionString: with { pool }, configure your own pool instead.',
+    );
+  }
+  if (typeof poolConfig !== 'object' || poolConfig === null) {
+    throw new ConfigurationError('[sitemsg] [postgres] poolConfig must be an object of pg.Pool settings.');
+  }
+  if ('connectionString' in poolConfig) {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] "connectionString" belongs in the connection itself, not in poolConfig: new PostgresStore({ connectionString, poolConfig }).',
+    );
+  }
+}
+
+/** A key of the connection argument that is not one: where it belongs instead, if anywhere. */
+function checkConnectionKey(key: string): void {
+  if (CONNECTION_KEYS.has(key)) return;
+  if (STORE_OPTION_KEYS.has(key)) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] "${key}" belongs in the second argument (store options), not the connection: new PostgresStore({ connectionString }, { ${key} }).`,
+    );
+  }
+  if (POOL_CONFIG_KEYS.has(key)) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] "${key}" is a pg.Pool setting: put it in the connection's poolConfig ({ connectionString, poolConfig: { ${key} } }), or configure your own pool and pass { pool }.`,
+    );
+  }
+  if (key === 'dataDir') {
+    throw new ConfigurationError(
+      '[sitemsg] [postgres] "dataDir" is an option of PgliteStore (@sitemsg/store-postgres/pglite), not of PostgresStore.',
+    );
+  }
+  throw new ConfigurationError(
+    `[sitemsg] [postgres] Unknown key "${key}" in the connection (first argument): pass { pool } or { connectionString, poolConfig? }.`,
+  );
 }

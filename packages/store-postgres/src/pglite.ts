@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigurationError, describeError } from '@sitemsg/core';
-import type { PostgresStoreOptions } from './options.js';
+import { type PostgresStoreOptions, STORE_OPTION_KEYS } from './options.js';
 import { PostgresStore } from './postgres-store.js';
 
 export interface PgliteStoreOptions extends Omit<PostgresStoreOptions, 'listen'> {
@@ -30,7 +30,9 @@ export class PgliteStore extends PostgresStore {
   private readonly socketDir: string;
   private embedded: Embedded | null = null;
 
-  constructor(options: PgliteStoreOptions = {}) {
+  /** `misplaced` catches a second argument from JavaScript: PgliteStore takes one. */
+  constructor(options: PgliteStoreOptions = {}, ...misplaced: never[]) {
+    checkPgliteOptions(options, misplaced);
     const { dataDir, ...storeOptions } = options;
     if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir.length === 0)) {
       throw new ConfigurationError('[sitemsg] [pglite] dataDir must be a non-empty path.');
@@ -65,6 +67,43 @@ export class PgliteStore extends PostgresStore {
     await embedded.db.close();
     await rm(embedded.socketDir, { recursive: true, force: true });
     if (embedded.lockFile) await rm(embedded.lockFile, { force: true });
+  }
+}
+
+/** The store options PgliteStore passes on (no `listen`: PGlite has one session, nothing to LISTEN on). */
+const PASSED_ON = [...STORE_OPTION_KEYS].filter((key) => key !== 'listen');
+
+/**
+ * PgliteStore takes ONE argument, its options and `dataDir` together: a connection key, `listen`
+ * or a second argument would otherwise be ignored in silence (tables in `public`, say).
+ */
+function checkPgliteOptions(options: unknown, misplaced: readonly unknown[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      '[sitemsg] [pglite] PgliteStore takes one options object: { dataDir?, schema?, ... }.',
+    );
+  }
+  if (misplaced.length > 0) {
+    const keys = typeof misplaced[0] === 'object' && misplaced[0] !== null ? Object.keys(misplaced[0]) : [];
+    throw new ConfigurationError(
+      `[sitemsg] [pglite] PgliteStore takes one argument: put ${keys.length > 0 ? keys.map((k) => `"${k}"`).join(', ') : 'the store options'} in it, beside dataDir (new PgliteStore({ dataDir, schema })).`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (key === 'dataDir' || PASSED_ON.includes(key)) continue;
+    if (key === 'pool' || key === 'connectionString' || key === 'poolConfig') {
+      throw new ConfigurationError(
+        `[sitemsg] [pglite] "${key}" does not apply to PgliteStore, which runs its own database in this process: use PostgresStore for a PostgreSQL server.`,
+      );
+    }
+    if (key === 'listen') {
+      throw new ConfigurationError(
+        '[sitemsg] [pglite] "listen" is not available on PGlite (one session, no second connection to LISTEN on): workers in this process are woken directly.',
+      );
+    }
+    throw new ConfigurationError(
+      `[sitemsg] [pglite] Unknown option "${key}": PgliteStore takes dataDir, ${PASSED_ON.join(', ')}.`,
+    );
   }
 }
 

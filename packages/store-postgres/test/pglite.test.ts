@@ -57,4 +57,24 @@ describe('PgliteStore', () => {
     await store.close();
     expect(() => new PgliteStore({ dataDir: '' })).toThrow(ConfigurationError);
   });
+
+  it('refuses what it would ignore: connection keys, listen, unknown keys, a second argument', () => {
+    for (const key of ['connectionString', 'pool', 'poolConfig']) {
+      expect(() => new PgliteStore({ [key]: 'x' } as never)).toThrow(
+        `[sitemsg] [pglite] "${key}" does not apply to PgliteStore, which runs its own database in this process`,
+      );
+    }
+    expect(() => new PgliteStore({ listen: true } as never)).toThrow(/"listen" is not available on PGlite/);
+    expect(() => new PgliteStore({ dataDir: 'x', shema: 'app' } as never)).toThrow(
+      /Unknown option "shema": PgliteStore takes dataDir, schema, tablePrefix/,
+    );
+    // Before, the second argument was dropped: the tables went to public.
+    const second = (): PgliteStore =>
+      new (PgliteStore as new (...args: unknown[]) => PgliteStore)({ dataDir: 'x' }, { schema: 'app' });
+    expect(second).toThrow(ConfigurationError);
+    expect(second).toThrow(/PgliteStore takes one argument: put "schema" in it, beside dataDir/);
+    expect(
+      () => new PgliteStore({ schema: 'app', tablePrefix: 'p_', preparedStatements: false }),
+    ).not.toThrow();
+  });
 });

@@ -92,5 +92,48 @@ export function scheduleManyCases(harness: StoreHarness): void {
       const claimed = await claim(store, { now: new Date(T0.getTime() + SECOND) });
       expect(claimed.map((c) => c.dispatch.address).sort()).toEqual(['x@x.test', 'y@x.test']);
     });
+
+    it('answers a repeated idempotency key within the call with the message written earlier in it', async () => {
+      const store = await session(harness).open();
+      const [first, again] = await store.scheduleMany([
+        { message: newMessage({ idempotencyKey: 'k' }), dispatches: to(['a@x.test']), now: T0 },
+        { message: newMessage({ idempotencyKey: 'k' }), dispatches: to(['b@x.test']), now: T0 },
+      ]);
+      expect(first!.outcome).toBe('created');
+      expect(again).toMatchObject({
+        outcome: 'duplicate',
+        dispatches: [],
+        message: { id: first!.message.id },
+      });
+      const claimed = await claim(store, { now: new Date(T0.getTime() + SECOND) });
+      expect(claimed.map((c) => c.dispatch.address)).toEqual(['a@x.test']);
+    });
+
+    it('leaves the idempotency keys of a failed call free: the retry creates the messages', async () => {
+      const store = await session(harness).open();
+      await schedule(store, { message: { groupMark: 'digest' }, addresses: ['g@x.test'] });
+      const refuse = (_existing: JsonObject): JsonObject => {
+        throw new Error('merge refused');
+      };
+      const keyed = {
+        message: newMessage({ idempotencyKey: 'order-9' }),
+        dispatches: to(['a@x.test']),
+        now: T0,
+      };
+      await expect(
+        store.scheduleMany([
+          keyed,
+          {
+            message: newMessage({ groupMark: 'digest' }),
+            dispatches: to(['h@x.test']),
+            merge: refuse,
+            now: T0,
+          },
+        ]),
+      ).rejects.toThrow(/message 2 of 2/);
+      const [retried] = await store.scheduleMany([keyed]);
+      expect(retried!.outcome).toBe('created');
+      expect(await store.getMessage(retried!.message.id)).toEqual(retried!.message);
+    });
   });
 }
