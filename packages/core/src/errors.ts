@@ -113,7 +113,20 @@ export interface DeliveryErrorDetails extends SitemsgErrorOptions {
   retryAfterMs?: number;
   providerCode?: string;
   responseBody?: string;
+  /**
+   * What the answer says about the address, when it says something (FCM's UNREGISTERED, an SMS
+   * recipient who replied STOP): the engine records it as delivery feedback on the dispatch, with
+   * `providerCode`, and applies the suppression policy, as if a webhook had reported it.
+   */
+  feedback?: DeliveryFeedback;
 }
+
+/** Feedback a messenger's answer carries: a kind, or a bounce with its type. */
+export type DeliveryFeedback =
+  | 'complained'
+  | 'opted-out'
+  | 'address-invalid'
+  | { readonly kind: 'bounced'; readonly bounce: 'hard' | 'soft' };
 
 /**
  * A DeliveryError's options must classify it: `retryable` says so outright; a `statusCode` alone
@@ -136,6 +149,7 @@ export class DeliveryError extends SitemsgError {
   readonly providerCode: string | undefined;
   readonly responseBody: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly feedback: DeliveryFeedback | undefined;
 
   constructor(message: string, options: DeliveryErrorOptions) {
     super('DELIVERY_ERROR', message, options);
@@ -156,6 +170,7 @@ export class DeliveryError extends SitemsgError {
       );
     }
     this.retryAfterMs = options.retryAfterMs;
+    this.feedback = options.feedback;
     this.statusCode = statusCode;
     this.providerCode = options.providerCode;
     this.responseBody = options.responseBody?.slice(0, MAX_BODY);

@@ -13,7 +13,6 @@ export const SitemsgEvent = {
   dispatchRead: 'dispatch:read',
   subscriptionRemoved: 'subscription:removed',
   linkRejected: 'link:rejected',
-  emailBounced: 'email:bounced',
   inboxCreated: 'inbox:created',
   inboxRead: 'inbox:read',
 } as const;
@@ -65,7 +64,6 @@ export interface SitemsgEventMap {
     dispatchId: string | null;
   };
   'link:rejected': { action: 'unsubscribe' | 'mark-read'; dispatchId: string; reason: string };
-  'email:bounced': { address: string; dispatchId: string | null; reason: string; permanent: boolean };
   'inbox:created': { inboxMessageId: string; userId: string };
   'inbox:read': { inboxMessageId: string; userId: string };
 }

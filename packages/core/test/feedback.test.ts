@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/index.js';
+import { type AddressInvalid, DeliveryError, err, ValidationError } from '../src/index.js';
 import { setup } from './helpers.js';
 
 async function sentTo(address: string) {
@@ -67,5 +67,34 @@ describe('recordFeedback', () => {
     ]);
     expect(found.map((f) => f.address)).toEqual(['s@x.test']);
     expect(() => setup({ suppressOnFeedback: ['bounced'] as never })).toThrow(/suppressOnFeedback must list/);
+  });
+
+  it('records the feedback a messenger answer carries: failed, suppressed, onAddressInvalid called once', async () => {
+    const dead: AddressInvalid[] = [];
+    const { sitemsg, messenger } = setup({ onAddressInvalid: (d) => void dead.push(d) });
+    const send = messenger.send.bind(messenger);
+    messenger.send = async (batch) => {
+      const results = await send(batch.filter((o) => o.dispatch.address !== 'gone@x.test'));
+      const gone = batch.find((o) => o.dispatch.address === 'gone@x.test');
+      if (!gone) return results;
+      const error = DeliveryError.permanent('404 UNREGISTERED', {
+        providerCode: 'UNREGISTERED',
+        feedback: 'address-invalid',
+      });
+      return [...results, { dispatchId: gone.dispatch.id, result: err(error) }];
+    };
+    const to = sitemsg.recipients('test', [{ id: 7, email: 'gone@x.test' }, 'ok@x.test']);
+    await sitemsg.scheduleMessages('hello', to);
+    expect(await sitemsg.sendScheduledMessages()).toMatchObject({ sent: 1, failed: 1 });
+    const [gone] = await sitemsg.store.listDispatches({ status: 'failed' });
+    expect((await sitemsg.store.listFeedback(gone!.id)).map((f) => [f.kind, f.providerCode])).toEqual([
+      ['address-invalid', 'UNREGISTERED'],
+    ]);
+    expect(dead.map((d) => [d.address, d.userId])).toEqual([['gone@x.test', '7']]);
+    const [next] = await sitemsg.scheduleMessages(
+      'again',
+      sitemsg.recipients('test', ['gone@x.test', 'ok@x.test']),
+    );
+    expect(next!.dispatches.map((d) => d.address)).toEqual(['ok@x.test']);
   });
 });

@@ -134,7 +134,9 @@ for (const kind of storeKinds('links')) {
       const { a } = await mailed(t);
       t.clock.advance(86_400_000);
       await t.sitemsg.cleanupSentMessages({ ago: 0 });
-      expect(await t.sitemsg.store.getDispatch(parseSignedLink(a.unsubscribeUrl!)!.link.dispatchId)).toBeNull();
+      expect(
+        await t.sitemsg.store.getDispatch(parseSignedLink(a.unsubscribeUrl!)!.link.dispatchId),
+      ).toBeNull();
       const page = await request(t.app).get(pathOf(a.unsubscribeUrl));
       expect(page.status).toBe(200);
       expect(page.text).toContain(alice.email);

@@ -1,6 +1,6 @@
 /**
  * SendGrid's Signed Event Webhook as a framework-neutral handler (core's `WebhookHandler`):
- * verify the signature and the replay window, parse, turn events into sitemsg events once each,
+ * verify the signature and the replay window, parse, record events as delivery feedback once each,
  * and describe the answer SendGrid's retry logic expects.
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
@@ -8,11 +8,12 @@ import {
   type Clock,
   ConfigurationError,
   err,
+  type FeedbackInput,
+  type FeedbackOutcome,
   type Logger,
   ok,
   type Result,
   SignatureError,
-  type SitemsgEventMap,
   systemClock,
   ValidationError,
   type WebhookHandler,
@@ -47,11 +48,9 @@ export interface SendgridWebhookOptions {
    * Webhook): base64 DER as SendGrid shows it, a PEM, or a KeyObject. ECDSA P-256.
    */
   readonly publicKey: string | KeyObject;
-  /** Where `email:bounced` and `dispatch:delivered` are emitted: the engine (`createSitemsg(...)`) or anything with its `emit`. */
-  readonly sitemsg: {
-    emit<K extends 'email:bounced' | 'dispatch:delivered'>(event: K, payload: SitemsgEventMap[K]): void;
-  };
-  /** The messenger alias reported in `dispatch:delivered`. Default `sendgrid`. */
+  /** Where the events are recorded as delivery feedback: the engine (`createSitemsg(...)`). */
+  readonly sitemsg: { recordFeedback(input: FeedbackInput): Promise<FeedbackOutcome> };
+  /** The alias of the SendGrid messenger the feedback is about. Default `sendgrid`. */
   readonly messenger?: string;
   /** Also called for each `delivered` event, with SendGrid's details (receiving server's response). */
   readonly onDelivered?: (event: SendgridDeliveredEvent) => void | Promise<void>;
@@ -74,9 +73,9 @@ export interface SendgridWebhookOptions {
 
 /** What one verified webhook request contained. */
 export interface SendgridWebhookSummary {
-  readonly bounced: number;
-  readonly delivered: number;
-  /** Events sitemsg does not act on (processed, deferred, open, click, ...). */
+  /** Events recorded as delivery feedback (delivered, bounced, complained, opted-out, read). */
+  readonly recorded: number;
+  /** Events sitemsg does not act on (processed, deferred, click, ...). */
   readonly ignored: number;
   /** Events whose `sg_event_id` was already processed (SendGrid posted them again): skipped. */
   readonly duplicates: number;
@@ -136,7 +135,7 @@ export function createSendgridWebhookHandler(options: SendgridWebhookOptions): W
     if (!checked.ok) return answer(401, { error: 'signature', message: checked.error.message });
     const events = parseEvents(body);
     if (!events.ok) return answer(400, { error: 'bad_request', message: events.error.message });
-    const summary = await dispatchEvents(events.value, options, seen, logger, clock);
+    const summary = await dispatchEvents(events.value, options, seen, logger);
     if (summary.failed > 0) {
       return answer(500, {
         error: 'listener_failed',
@@ -274,31 +273,45 @@ function parseEvents(body: Buffer): Result<RawEvent[], ValidationError> {
   return ok(parsed as RawEvent[]);
 }
 
+/** SendGrid event types → sitemsg feedback. `bounce` of type `blocked` is a temporary refusal. */
+function feedbackOf(event: RawEvent): Pick<FeedbackInput, 'kind' | 'bounce'> | null {
+  switch (event.event) {
+    case 'delivered':
+      return { kind: 'delivered' };
+    case 'bounce':
+      return { kind: 'bounced', bounce: event.type === 'blocked' ? 'soft' : 'hard' };
+    case 'dropped':
+      return { kind: 'bounced', bounce: 'hard' };
+    case 'spamreport':
+      return { kind: 'complained' };
+    case 'unsubscribe':
+    case 'group_unsubscribe':
+      return { kind: 'opted-out' };
+    case 'open':
+      return { kind: 'read' };
+    default:
+      return null;
+  }
+}
+
 /**
- * Processes each event at most once per remembered `sg_event_id`. One listener that throws does
- * not stop the batch: the others are processed and remembered, the failed one is not, so the
- * retry SendGrid makes after our 500 runs it alone. Events without an `sg_event_id` cannot be
- * told apart and are processed every time they arrive.
+ * Records each event as delivery feedback, at most once per remembered `sg_event_id` (the store
+ * also keeps each event id once per dispatch, across processes). One event that fails does not
+ * stop the batch: the others are recorded and remembered, the failed one is not, so the retry
+ * SendGrid makes after our 500 runs it alone. Events without an `sg_event_id` cannot be told
+ * apart and are recorded every time they arrive.
  */
 async function dispatchEvents(
   events: readonly RawEvent[],
   options: SendgridWebhookOptions,
   seen: RecentIds,
   logger: Logger,
-  clock: Clock,
 ): Promise<SendgridWebhookSummary> {
-  const summary = { bounced: 0, delivered: 0, ignored: 0, duplicates: 0, failed: 0 };
+  const summary = { recorded: 0, ignored: 0, duplicates: 0, failed: 0 };
   for (const event of events) {
     const address = text(event.email);
-    const kind =
-      address === null
-        ? null
-        : event.event === 'bounce' || event.event === 'dropped'
-          ? 'bounced'
-          : event.event === 'delivered'
-            ? 'delivered'
-            : null;
-    if (address === null || kind === null) {
+    const feedback = address === null ? null : feedbackOf(event);
+    if (address === null || feedback === null) {
       summary.ignored++;
       continue;
     }
@@ -308,28 +321,17 @@ async function dispatchEvents(
       continue;
     }
     try {
-      if (kind === 'bounced') {
-        options.sitemsg.emit('email:bounced', bounce(event, address));
-      } else {
-        const details = delivered(event, address);
-        // The application's callback first: it is the step that may throw, and when it does the
-        // engine event has not been emitted yet, so the retry emits it once.
-        await options.onDelivered?.(details);
-        options.sitemsg.emit('dispatch:delivered', {
-          dispatchId: details.dispatchId,
-          address,
-          messenger: options.messenger ?? 'sendgrid',
-          ...(details.providerMessageId !== null && { providerMessageId: details.providerMessageId }),
-          at: details.at ?? new Date(clock.now()),
-        });
-      }
-      summary[kind]++;
+      // The application's callback first: it is the step that may throw, and when it does nothing
+      // has been recorded yet, so the retry records it once.
+      if (feedback.kind === 'delivered') await options.onDelivered?.(delivered(event, address));
+      const outcome = await options.sitemsg.recordFeedback(toFeedback(event, address, feedback, options));
+      summary[outcome.recorded ? 'recorded' : 'duplicates']++;
       if (id !== null) seen.finish(id, true);
     } catch (error) {
       if (id !== null) seen.finish(id, false);
       summary.failed++;
       logger.error?.(
-        `[sitemsg] [sendgrid] a listener failed on event ${id ?? '(no sg_event_id)'} (${String(event.event)}); SendGrid will post it again: ${String(error)}`,
+        `[sitemsg] [sendgrid] event ${id ?? '(no sg_event_id)'} (${String(event.event)}) could not be recorded; SendGrid will post it again: ${String(error)}`,
         { error },
       );
     }
@@ -337,13 +339,27 @@ async function dispatchEvents(
   return summary;
 }
 
-/** `bounce` of type `blocked` is SendGrid's temporary refusal; `bounce` proper and `dropped` are final. */
-function bounce(event: RawEvent, address: string): SitemsgEventMap['email:bounced'] {
-  const permanent = !(event.event === 'bounce' && event.type === 'blocked');
-  const reason = [text(event.status), text(event.reason) ?? text(event.type) ?? String(event.event)]
-    .filter(Boolean)
-    .join(' ');
-  return { address, dispatchId: text(event.dispatch_id), reason, permanent };
+function toFeedback(
+  event: RawEvent,
+  address: string,
+  feedback: Pick<FeedbackInput, 'kind' | 'bounce'>,
+  options: SendgridWebhookOptions,
+): FeedbackInput {
+  const seconds = typeof event.timestamp === 'number' ? event.timestamp : Number.NaN;
+  const dispatchId = text(event.dispatch_id);
+  const eventId = text(event.sg_event_id);
+  const code = text(event.status);
+  const detail = text(event.reason) ?? text(event.response) ?? text(event.type);
+  return {
+    ...feedback,
+    messenger: options.messenger ?? 'sendgrid',
+    address,
+    ...(dispatchId !== null && { dispatchId }),
+    ...(eventId !== null && { eventId }),
+    ...(code !== null && { providerCode: code }),
+    ...(detail !== null && { detail }),
+    ...(Number.isFinite(seconds) && { at: new Date(seconds * 1000) }),
+  };
 }
 
 function delivered(event: RawEvent, address: string): SendgridDeliveredEvent {

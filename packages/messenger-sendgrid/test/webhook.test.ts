@@ -19,8 +19,10 @@ const keys = signingKeys();
 const NOW = new Date('2026-03-01T12:00:00Z');
 const TIMESTAMP = String(NOW.getTime() / 1000);
 
+type Feedback = SitemsgEventMap['feedback:recorded'];
+
 interface Captured {
-  readonly bounced: SitemsgEventMap['email:bounced'][];
+  readonly feedback: Feedback[];
   readonly delivered: SendgridDeliveredEvent[];
   readonly engineDelivered: SitemsgEventMap['dispatch:delivered'][];
 }
@@ -40,9 +42,9 @@ async function mounted(
 ): Promise<{ url: string; clock: ManualClock } & Captured> {
   const clock = new ManualClock(NOW);
   const sitemsg = createSitemsg();
-  const captured: Captured = { bounced: [], delivered: [], engineDelivered: [] };
-  sitemsg.on('email:bounced', (e) => {
-    captured.bounced.push(e);
+  const captured: Captured = { feedback: [], delivered: [], engineDelivered: [] };
+  sitemsg.on('feedback:recorded', (e) => {
+    captured.feedback.push(e);
   });
   sitemsg.on('dispatch:delivered', (e) => {
     captured.engineDelivered.push(e);
@@ -131,25 +133,24 @@ describe('SendGrid event webhook', () => {
     expect(verifySendgridSignature(publicKey, payload, 'bm90IGEgc2lnbmF0dXJl', '1588788367')).toBe(false);
   });
 
-  it('turns bounce and dropped events into email:bounced and delivered into onDelivered', async () => {
+  it('records bounce, dropped, delivered and open events as feedback, and delivered also goes to onDelivered', async () => {
     const site = await mounted();
     const body = JSON.stringify(EVENTS);
     const res = await post(site.url, body, signedHeaders(keys.privateKey, body, TIMESTAMP));
     expect(res.status).toBe(200);
     expect(app!.answers).toEqual([
-      { status: 200, json: { bounced: 4, delivered: 1, ignored: 1, duplicates: 0, failed: 0 } },
+      { status: 200, json: { recorded: 6, ignored: 0, duplicates: 0, failed: 0 } },
     ]);
-    expect(site.bounced).toEqual([
-      {
-        address: 'gone@example.org',
-        dispatchId: '11',
-        reason: '5.1.1 550 5.1.1 The email account that you tried to reach does not exist.',
-        permanent: true,
-      },
-      { address: 'busy@example.org', dispatchId: '12', reason: 'unable to get mx info', permanent: false },
-      { address: 'unsub@example.org', dispatchId: '13', reason: 'Unsubscribed Address', permanent: true },
-      { address: 'other@example.org', dispatchId: null, reason: 'not ours', permanent: true },
+    // This engine sent none of them: each is feedback about its address (suppressed or not).
+    expect(site.feedback.map((f) => [f.kind, f.address, f.bounce, f.providerCode, f.suppressed])).toEqual([
+      ['bounced', 'gone@example.org', 'hard', '5.1.1', true],
+      ['bounced', 'busy@example.org', 'soft', null, false],
+      ['bounced', 'unsub@example.org', 'hard', null, true],
+      ['delivered', 'ok@example.org', null, null, false],
+      ['read', 'ok@example.org', null, null, false],
+      ['bounced', 'other@example.org', 'hard', null, true],
     ]);
+    expect(site.feedback[0]!.at).toEqual(new Date(1772366400 * 1000));
     expect(site.delivered).toEqual([
       {
         address: 'ok@example.org',
@@ -161,13 +162,7 @@ describe('SendGrid event webhook', () => {
       },
     ]);
     expect(site.engineDelivered).toEqual([
-      {
-        dispatchId: '14',
-        address: 'ok@example.org',
-        messenger: 'sendgrid',
-        providerMessageId: 'msg-1.filter0001.4',
-        at: new Date(1772366403 * 1000),
-      },
+      { dispatchId: null, address: 'ok@example.org', messenger: 'sendgrid', at: new Date(1772366403 * 1000) },
     ]);
   });
 
@@ -194,7 +189,7 @@ describe('SendGrid event webhook', () => {
       ),
     });
     expect(app!.answers[3]!.json?.message).toMatch(/signature or timestamp header is missing/);
-    expect(site.bounced).toEqual([]);
+    expect(site.feedback).toEqual([]);
     expect(site.delivered).toEqual([]);
   });
 
@@ -209,7 +204,7 @@ describe('SendGrid event webhook', () => {
       error: 'bad_request',
       message: '[sitemsg] [sendgrid] event webhook body is not a JSON array of events.',
     });
-    expect(site.bounced).toEqual([]);
+    expect(site.feedback).toEqual([]);
   });
 
   it('refuses a day-old signed request and one from the future: 5 minutes each way by default', async () => {
@@ -222,13 +217,13 @@ describe('SendGrid event webhook', () => {
     expect((await at(301)).status).toBe(401);
     expect(app!.answers[1]!.json?.message).toMatch(/more than 300 s in the future/);
     expect((await at(-301)).status).toBe(401);
-    expect(site.bounced).toEqual([]);
+    expect(site.feedback).toEqual([]);
     expect((await at(-300)).status).toBe(200);
     // The clock moves on: the same signed request, replayed later, is refused.
     const headers = signedHeaders(keys.privateKey, body, TIMESTAMP);
     site.clock.advance(301_000);
     expect((await post(site.url, body, headers)).status).toBe(401);
-    expect(site.bounced).toHaveLength(1);
+    expect(site.feedback).toHaveLength(1);
   });
 
   it('takes a configured replay window, and refuses a timestamp that is not whole seconds', async () => {
@@ -262,13 +257,14 @@ describe('SendGrid event webhook', () => {
       message: expect.stringContaining('1 event(s) could not be processed'),
     });
     expect(logger.lines).toEqual([
-      expect.stringMatching(/^\[sitemsg\] \[sendgrid\] a listener failed on event ev-4 /),
+      expect.stringMatching(/^\[sitemsg\] \[sendgrid\] event ev-4 \(delivered\) could not be recorded/),
     ]);
-    expect(site.bounced.map((b) => b.address)).toEqual([
-      'gone@example.org',
-      'busy@example.org',
-      'unsub@example.org',
-      'other@example.org',
+    expect(site.feedback.map((f) => `${f.kind} ${f.address}`)).toEqual([
+      'bounced gone@example.org',
+      'bounced busy@example.org',
+      'bounced unsub@example.org',
+      'read ok@example.org',
+      'bounced other@example.org',
     ]);
     expect(site.engineDelivered).toEqual([]);
 
@@ -277,23 +273,20 @@ describe('SendGrid event webhook', () => {
     const retryAt = String(Number(TIMESTAMP) + 60);
     const retry = await post(site.url, body, signedHeaders(keys.privateKey, body, retryAt));
     expect(retry.status).toBe(200);
-    // ev-1..3 were remembered; the last bounce has no sg_event_id, so it cannot be recognised.
-    expect(app!.answers[1]!.json).toEqual({ bounced: 1, delivered: 1, ignored: 1, duplicates: 3, failed: 0 });
-    expect(site.bounced.map((b) => b.address)).toEqual([
-      'gone@example.org',
-      'busy@example.org',
-      'unsub@example.org',
-      'other@example.org',
-      'other@example.org',
+    // ev-1..3 and ev-5 were remembered; the last bounce has no sg_event_id, so it cannot be recognised.
+    expect(app!.answers[1]!.json).toEqual({ recorded: 2, ignored: 0, duplicates: 4, failed: 0 });
+    expect(site.feedback.slice(5).map((f) => `${f.kind} ${f.address}`)).toEqual([
+      'delivered ok@example.org',
+      'bounced other@example.org',
     ]);
     expect(site.delivered.map((d) => d.dispatchId)).toEqual(['14']);
-    expect(site.engineDelivered.map((d) => d.dispatchId)).toEqual(['14']);
+    expect(site.engineDelivered.map((d) => d.address)).toEqual(['ok@example.org']);
 
     // A third copy (SendGrid's duplicates) changes nothing.
     const again = await post(site.url, body, signedHeaders(keys.privateKey, body, retryAt));
     expect(again.status).toBe(200);
     expect(site.engineDelivered).toHaveLength(1);
-    expect(site.bounced).toHaveLength(6);
+    expect(site.feedback).toHaveLength(8);
   });
 
   it('skips a redelivery that arrives while the first delivery is still being processed', async () => {
@@ -317,7 +310,7 @@ describe('SendGrid event webhook', () => {
     await inside;
     const second = await post(site.url, body, headers);
     expect(second.status).toBe(200);
-    expect(app!.answers[0]!.json).toMatchObject({ delivered: 0, duplicates: 1 });
+    expect(app!.answers[0]!.json).toMatchObject({ recorded: 0, duplicates: 1 });
     release();
     expect((await first).status).toBe(200);
     expect(site.engineDelivered).toHaveLength(1);
@@ -332,7 +325,7 @@ describe('SendGrid event webhook', () => {
     for (const id of ['a', 'b', 'c', 'c', 'b', 'a']) expect((await one(id)).status).toBe(200);
     // a, b, c processed; c and b remembered; a was forgotten when c came, so it runs again.
     expect(app!.answers.map((a) => a.json?.duplicates)).toEqual([0, 0, 0, 1, 1, 0]);
-    expect(site.bounced).toHaveLength(4);
+    expect(site.feedback).toHaveLength(4);
   });
 
   it('answers 405 to anything but a POST', async () => {
@@ -362,10 +355,10 @@ describe('SendGrid event webhook', () => {
     );
   });
 
-  it('maps a bounce back to the dispatch that the messenger sent, through custom_args', async () => {
+  it('maps a bounce back to the dispatch that the messenger sent, through custom_args, and suppresses the address', async () => {
     r = await rig();
-    const bounced: SitemsgEventMap['email:bounced'][] = [];
-    r.sitemsg.on('email:bounced', (e) => {
+    const bounced: Feedback[] = [];
+    r.sitemsg.on('feedback:recorded', (e) => {
       bounced.push(e);
     });
     const [scheduled] = await r.sitemsg.scheduleMessages(
@@ -391,13 +384,17 @@ describe('SendGrid event webhook', () => {
     // Signed now (the rig's clock and the handler's are the system's here).
     const now = String(Math.floor(Date.now() / 1000));
     expect((await post(url, body, signedHeaders(keys.privateKey, body, now))).status).toBe(200);
-    expect(bounced).toEqual([
-      {
-        address: 'gone@example.org',
-        dispatchId: scheduled!.dispatches[0]!.id,
-        reason: '550 unknown user',
-        permanent: true,
-      },
+    const dispatchId = scheduled!.dispatches[0]!.id;
+    expect(bounced.map((f) => [f.kind, f.address, f.dispatch?.id, f.suppressed])).toEqual([
+      ['bounced', 'gone@example.org', dispatchId, true],
     ]);
+    expect((await r.sitemsg.store.listFeedback(dispatchId)).map((f) => [f.kind, f.bounce, f.detail])).toEqual(
+      [['bounced', 'hard', '550 unknown user']],
+    );
+    const [next] = await r.sitemsg.scheduleMessages(
+      new EmailTextMessage('Again', 'Hello'),
+      r.sitemsg.recipients('sendgrid', ['gone@example.org', 'kept@example.org']),
+    );
+    expect(next!.dispatches.map((d) => d.address)).toEqual(['kept@example.org']);
   });
 });

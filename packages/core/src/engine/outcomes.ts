@@ -6,6 +6,7 @@ import { MAX_KEY_BYTES, storableText } from '../storable.js';
 import type { CompletionOutcome } from '../store.js';
 import type { ClaimedDispatch } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
+import { recordFeedback } from './feedback.js';
 import type { SendCounts } from './send.js';
 
 /** What became of one dispatch of a batch: sent (with the provider's id), or an error. */
@@ -66,7 +67,39 @@ export async function complete(
     }
   }
   counts.failed -= skipped;
+  await recordAnsweredFeedback(ctx, held, verdicts, now);
   return { counts, retried };
+}
+
+/**
+ * Feedback that came back on the send itself (FCM's UNREGISTERED, a STOP-ed number): recorded
+ * like a webhook's, after the outcomes are written. A failure here is logged: the send is settled.
+ */
+async function recordAnsweredFeedback(
+  ctx: EngineContext,
+  held: ReadonlyMap<string, ClaimedDispatch>,
+  verdicts: readonly Verdict[],
+  now: Date,
+): Promise<void> {
+  for (const verdict of verdicts) {
+    if (!('error' in verdict) || !(verdict.error instanceof DeliveryError) || !verdict.error.feedback)
+      continue;
+    const { dispatch } = held.get(verdict.dispatchId)!;
+    const { feedback, providerCode, message } = verdict.error;
+    const kind = typeof feedback === 'string' ? { kind: feedback } : feedback;
+    await recordFeedback(ctx, {
+      ...kind,
+      messenger: dispatch.messenger,
+      dispatchId: dispatch.id,
+      ...(providerCode !== undefined && { providerCode }),
+      detail: message,
+      at: now,
+    }).catch((error: unknown) => {
+      ctx.options.logger.error(
+        `[sitemsg] [${dispatch.messenger}] could not record the feedback of dispatch ${dispatch.id}: ${describeError(error)}`,
+      );
+    });
+  }
 }
 
 /** Attempts were counted at claim time; an error on the attempt that reaches the limit fails the dispatch. */

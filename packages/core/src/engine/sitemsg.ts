@@ -345,7 +345,7 @@ export class Sitemsg {
     return this.ctx.events.on(event, handler);
   }
 
-  /** Emits an event (plugins use it for their own, e.g. `email:bounced`). */
+  /** Emits an event (plugins use it for their own, declared by augmenting `SitemsgEventMap`). */
   emit<K extends keyof SitemsgEventMap>(event: K, payload: SitemsgEventMap[K]): void {
     this.ctx.events.emit(event, payload);
   }
