@@ -7,6 +7,7 @@ export default defineConfig({
     'src/index.ts',
     'src/store.ts',
     'src/messenger.ts',
+    'src/webhook.ts',
     'src/fakes.ts',
     'src/postgres.ts',
     'src/mongo.ts',

@@ -1,0 +1,2 @@
+export type { SentDispatch, WebhookHarness, WebhookRecorder } from './webhook/harness.js';
+export { webhookConformance } from './webhook/suite.js';
