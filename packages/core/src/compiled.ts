@@ -21,6 +21,45 @@ export interface CompiledMessage {
   readonly attachments?: readonly Attachment[];
   /** Extra channel headers (e-mail `Reply-To` and the like). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** How the SMS reads, when it differs from `text` (read it with `smsPayload`). */
+  readonly sms?: SmsPayload;
+  /** The push notification (read it with `pushPayload`: title/subject and text when absent). */
+  readonly push?: PushPayload;
+  /** The chat message (read it with `chatPayload`: plain `text` when absent). */
+  readonly chat?: ChatPayload;
+}
+
+/** An SMS (or WhatsApp) text. */
+export interface SmsPayload {
+  readonly text: string;
+}
+
+/** A push notification, in the terms FCM, APNs and Web Push share. */
+export interface PushPayload {
+  readonly title?: string;
+  readonly body: string;
+  /** Key/value data for the app (strings, as FCM requires). */
+  readonly data?: Readonly<Record<string, string>>;
+  /** The app icon's badge count (APNs, FCM's iOS config). */
+  readonly badge?: number;
+  /** A sound name, `default` for the platform's. */
+  readonly sound?: string;
+  /** Notifications with the same key replace each other (FCM collapse_key, APNs collapse-id, Web Push Topic). */
+  readonly collapseKey?: string;
+  /** How long the push service keeps it for an offline device. */
+  readonly ttlSeconds?: number;
+  /** `high` wakes the device (FCM high, APNs 10, Web Push urgency high); default `normal`. */
+  readonly priority?: 'high' | 'normal';
+  /** Opened when the notification is tapped (Web Push, FCM's click action). */
+  readonly url?: string;
+}
+
+/** A chat message. `format` says how `text` is marked up; the messenger escapes what it must. */
+export interface ChatPayload {
+  readonly text: string;
+  readonly format?: 'plain' | 'html' | 'markdown';
+  /** Deliver without a notification sound (Telegram `disable_notification`). */
+  readonly silent?: boolean;
 }
 
 /**

@@ -1,7 +1,15 @@
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from './builtin-types.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
-export type { Attachment, CompiledMessage, RenderContext, TemplateRenderer } from './compiled.js';
+export type {
+  Attachment,
+  ChatPayload,
+  CompiledMessage,
+  PushPayload,
+  RenderContext,
+  SmsPayload,
+  TemplateRenderer,
+} from './compiled.js';
 export {
   cleanupSentMessages,
   configureSitemsg,
@@ -94,6 +102,7 @@ export {
   type OutgoingDispatch,
   type SentReceipt,
 } from './messenger.js';
+export { chatPayload, pushPayload, smsPayload } from './payloads.js';
 export { err, ok, type Result } from './result.js';
 export { RUN_OPTION_LIMITS } from './run-option-limits.js';
 export {

@@ -1,4 +1,11 @@
-import type { CompiledMessage, RenderContext, TemplateRenderer } from './compiled.js';
+import type {
+  ChatPayload,
+  CompiledMessage,
+  PushPayload,
+  RenderContext,
+  SmsPayload,
+  TemplateRenderer,
+} from './compiled.js';
 import { ValidationError } from './errors.js';
 import { assertJsonObject, type JsonObject } from './json.js';
 import type { Recipient } from './types.js';
@@ -134,14 +141,19 @@ async function renderTemplate(
 }
 
 function compileFromContext(render: RenderContext): CompiledMessage {
-  const { subject, text, html } = render.context;
+  const { subject, text, html, sms, push, chat } = render.context;
   if (typeof text !== 'string' && typeof html !== 'string') {
     throw new ValidationError(`Message type context has neither "text" nor "html" to send.`);
   }
+  // Channel parts given in the context pass through as they are; each messenger checks its own.
+  const part = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
   return {
     text: typeof text === 'string' ? text : htmlToText(String(html)),
     ...(typeof subject === 'string' && { subject }),
     ...(typeof html === 'string' && { html }),
+    ...(part(sms) && { sms: sms as unknown as SmsPayload }),
+    ...(part(push) && { push: push as unknown as PushPayload }),
+    ...(part(chat) && { chat: chat as unknown as ChatPayload }),
   };
 }
 

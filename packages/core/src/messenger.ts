@@ -174,6 +174,22 @@ export abstract class Messenger {
     return Promise.resolve();
   }
 
+  /**
+   * Whether this channel can carry a compiled message: null when it can, else the reason it
+   * cannot (an SMS over the segment limit, a push payload over 4 KB, a tweet over 280). The engine
+   * fails such a dispatch permanently with the reason instead of sending it, and — when the
+   * message reads nothing dispatch-specific, so it can be compiled at scheduling — refuses it at
+   * `scheduleMessages()` with a ValidationError. Channels with limits override it.
+   */
+  checkCompiled(_compiled: CompiledMessage): string | null {
+    return null;
+  }
+
+  /** Whether the messenger checks compiled messages (overrides `checkCompiled`). */
+  get checksCompiled(): boolean {
+    return this.checkCompiled !== Messenger.prototype.checkCompiled;
+  }
+
   /** Sends a batch; returns one outcome per dispatch (any order), expected failures as `err` values. */
   abstract send(batch: readonly OutgoingDispatch[]): Promise<readonly DispatchResult[]>;
 

@@ -99,8 +99,11 @@ async function sendThrough(
   held: readonly Held[],
 ): Promise<Verdict[]> {
   if (held.length === 0) return [];
-  const { outgoing, failures } = await compileAll(ctx, held);
-  const verdicts: Verdict[] = failures.map((f) => ({ ...f, permanent: false }));
+  const compiled = await compileAll(ctx, held);
+  const verdicts: Verdict[] = compiled.failures.map((f) => ({ ...f, permanent: false }));
+  const outgoing = messenger.checksCompiled
+    ? refuseUnfit(messenger, compiled.outgoing, verdicts)
+    : compiled.outgoing;
   if (outgoing.length === 0) return verdicts;
   try {
     await messenger.warmUp();
@@ -120,6 +123,24 @@ async function sendThrough(
     });
   }
   return verdicts;
+}
+
+/** What the channel cannot carry fails now, permanently, with the messenger's reason; the rest goes out. */
+function refuseUnfit(
+  messenger: Messenger,
+  outgoing: readonly OutgoingDispatch[],
+  verdicts: Verdict[],
+): OutgoingDispatch[] {
+  const fit: OutgoingDispatch[] = [];
+  for (const o of outgoing) {
+    const reason = messenger.checkCompiled(o.compiled);
+    if (reason === null) fit.push(o);
+    else {
+      const error = DeliveryError.permanent(`[sitemsg] [${messenger.alias}] ${reason}`);
+      verdicts.push({ dispatchId: o.dispatch.id, error, permanent: true });
+    }
+  }
+  return fit;
 }
 
 function toVerdicts(

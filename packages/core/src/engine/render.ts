@@ -155,3 +155,47 @@ function renderContext(
   };
   return { render, usedDispatch: () => used };
 }
+
+/** Thrown by the scheduling probe when a compile reads what only a dispatch knows. */
+const PER_DISPATCH: unique symbol = Symbol('per-dispatch');
+
+/**
+ * Compiles a message before it is stored, for one messenger, when its body does not depend on
+ * the dispatch (no links, recipient or record read): the compiled message, or null when it does
+ * depend on it — or when compiling fails, which the send reports on each dispatch as usual.
+ */
+export async function compileBeforeScheduling(
+  ctx: EngineContext,
+  type: MessageTypeClass,
+  context: MessageRecord['context'],
+  messenger: string,
+): Promise<CompiledMessage | null> {
+  const perDispatch = (): never => {
+    throw PER_DISPATCH;
+  };
+  const render: RenderContext = {
+    siteUrl: ctx.options.siteUrl,
+    messenger,
+    context,
+    get message() {
+      return perDispatch();
+    },
+    get dispatch() {
+      return perDispatch();
+    },
+    get recipient() {
+      return perDispatch();
+    },
+    get directiveUnsubscribe() {
+      return perDispatch();
+    },
+    get directiveMarkRead() {
+      return perDispatch();
+    },
+  };
+  try {
+    return await type.compile(render, ctx.options.renderer);
+  } catch {
+    return null;
+  }
+}

@@ -7,6 +7,7 @@ import { assertStorableKey } from '../storable.js';
 import type { NewDispatch, ScheduleRequest, ScheduleResult } from '../store.js';
 import type { Recipient, SitemsgUser } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
+import { compileBeforeScheduling } from './render.js';
 
 export interface ScheduleOptions {
   /** Who sent it (a user or a user id), stored with the message. */
@@ -70,6 +71,9 @@ export async function scheduleMessages(
   const plans = messages.map((message, i) =>
     planMessage(ctx, message, dispatches, messages.length > 1 ? `message ${i + 1} ` : ''),
   );
+  for (const [i, plan] of plans.entries()) {
+    await checkFits(ctx, plan, messages.length > 1 ? `message ${i + 1} ` : '');
+  }
   const requests = await Promise.all(plans.map((plan) => toRequest(ctx, plan, options)));
   const storeOptions = options.client === undefined ? undefined : { client: options.client };
   const results =
@@ -174,6 +178,29 @@ function planMessage(
     }
   }
   return { type, message, dispatches };
+}
+
+/**
+ * A message too big for a channel with limits (an SMS over its segments, a push over 4 KB) is
+ * refused now, when its body does not depend on the dispatch and so can be compiled already.
+ */
+async function checkFits(ctx: EngineContext, plan: Plan, which: string): Promise<void> {
+  if (!plan.dispatches) return;
+  const aliases = new Set(plan.dispatches.map((d) => d.messenger));
+  for (const alias of aliases) {
+    const messenger = ctx.registry.messenger(alias);
+    if (!messenger.checksCompiled) continue;
+    const compiled = await compileBeforeScheduling(ctx, plan.type, plan.message.context, alias);
+    const reason = compiled && messenger.checkCompiled(compiled);
+    if (reason) {
+      throw new ValidationError(
+        `The ${which}"${plan.type.alias}" message cannot be sent through "${alias}": ${reason}`,
+        {
+          code: 'MESSAGE_NOT_SENDABLE',
+        },
+      );
+    }
+  }
 }
 
 function validateRecipient(ctx: EngineContext, recipient: Recipient): void {
