@@ -79,6 +79,7 @@ export {
 } from './feedback.js';
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
 export { assertJsonObject, type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
+export { createLinkHandler, type LinkHandlerOptions, type LinkPage } from './link-handler.js';
 export {
   buildLinkUrl,
   LinkAction,
