@@ -1,11 +1,12 @@
 import type { SitemsgOptions } from './engine/options.js';
+import type { SendCounts } from './engine/outcomes.js';
 import type { PreferencesOptions, PreferencesTable } from './engine/preferences.js';
 import type { MessageInput, ScheduleOptions } from './engine/schedule.js';
-import type { SendCounts, SendOptions } from './engine/send.js';
+import type { SendOptions } from './engine/send.js';
 import { createSitemsg, type Sitemsg } from './engine/sitemsg.js';
 import type { DeliveryError } from './errors.js';
 import type { EventHandler, SitemsgEventMap } from './events.js';
-import { type MessageTypeClass, setDefaultEngineAccessor } from './message-type.js';
+import type { MessageTypeClass } from './message-type.js';
 import type { Messenger, MessengerClass, SentReceipt } from './messenger.js';
 import type { Result } from './result.js';
 import type { CleanupResult, ScheduleResult } from './store.js';
@@ -17,8 +18,6 @@ import type { Recipient, SitemsgUser } from './types.js';
  * the application replaces it at start-up with `configureSitemsg({...})`.
  */
 let current: Sitemsg | null = null;
-
-setDefaultEngineAccessor(() => getDefaultSitemsg());
 
 export function configureSitemsg(options: SitemsgOptions | Sitemsg): Sitemsg {
   current = 'scheduleMessages' in options ? (options as Sitemsg) : createSitemsg(options as SitemsgOptions);

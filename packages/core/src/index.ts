@@ -34,6 +34,7 @@ export {
 export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, LinkSubject } from './engine/links.js';
 export type { AddressInvalid, SitemsgOptions } from './engine/options.js';
+export type { SendCounts } from './engine/outcomes.js';
 export type {
   PreferenceCell,
   PreferenceRow,
@@ -41,7 +42,7 @@ export type {
   PreferencesTable,
 } from './engine/preferences.js';
 export type { MessageInput, ScheduleOptions } from './engine/schedule.js';
-export type { SendCounts, SendOptions } from './engine/send.js';
+export type { SendOptions } from './engine/send.js';
 export { createSitemsg, Sitemsg } from './engine/sitemsg.js';
 export type { WorkOptions } from './engine/worker.js';
 export {

@@ -96,15 +96,15 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-function escape(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 function defaultPage(page: LinkPage): string {
   const body =
     page.kind === 'confirm'
-      ? `<p>Stop receiving these messages at ${escape(page.subject.address)}?</p>` +
-        `<form method="post" action="${escape(page.action)}"><button type="submit">Unsubscribe</button></form>`
+      ? `<p>Stop receiving these messages at ${escapeHtml(page.subject.address)}?</p>` +
+        `<form method="post" action="${escapeHtml(page.action)}"><button type="submit">Unsubscribe</button></form>`
       : page.kind === 'unsubscribed'
         ? `<p>${page.changed ? 'You have been unsubscribed.' : 'You were already unsubscribed.'}</p>`
         : `<p>${page.reason === 'gone' ? 'This link points to a message that no longer exists.' : 'This link is not valid: it may have been altered, or it has expired.'}</p>`;

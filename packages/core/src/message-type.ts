@@ -10,16 +10,13 @@ import { ValidationError } from './errors.js';
 import { assertJsonObject, type JsonObject } from './json.js';
 import type { Recipient } from './types.js';
 
-/** What `MessageType.getSubscribers()` and `schedule()` reach: the process-wide default engine. */
-interface DefaultEngine {
-  getSubscribers(messageType: string): Promise<Recipient[]>;
-  scheduleMessages(message: MessageType, recipients?: readonly Recipient[]): Promise<unknown>;
-}
-let defaultEngine: (() => DefaultEngine) | null = null;
-
-/** Wired by the default-instance module (kept out of this import graph to avoid a cycle). */
-export function setDefaultEngineAccessor(accessor: () => DefaultEngine): void {
-  defaultEngine = accessor;
+/**
+ * The process-wide default engine, which `MessageType.getSubscribers()` and `schedule()` use. A
+ * dynamic import: the engine imports the built-in message types, so a static one would be a cycle.
+ */
+async function defaultEngine() {
+  const { getDefaultSitemsg } = await import('./default-instance.js');
+  return getDefaultSitemsg();
 }
 
 /** The static side of a message type: what the registry and the engine read. */
@@ -84,15 +81,13 @@ export abstract class MessageType<C extends JsonObject = JsonObject> {
   }
 
   /** The subscribers of this type, as recipients (through the default engine). */
-  static getSubscribers(): Promise<Recipient[]> {
-    if (!defaultEngine) throw new ValidationError('No default sitemsg engine: import from @sitemsg/core.');
-    return defaultEngine().getSubscribers(this.alias);
+  static async getSubscribers(): Promise<Recipient[]> {
+    return (await defaultEngine()).getSubscribers(this.alias);
   }
 
   /** Schedules this message through the default engine (postponed when `recipients` is omitted). */
   async schedule(recipients?: readonly Recipient[]): Promise<void> {
-    if (!defaultEngine) throw new ValidationError('No default sitemsg engine: import from @sitemsg/core.');
-    await defaultEngine().scheduleMessages(this, recipients);
+    await (await defaultEngine()).scheduleMessages(this, recipients);
   }
 
   static getTemplateContext(_render: RenderContext): Record<string, unknown> {

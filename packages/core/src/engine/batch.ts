@@ -93,7 +93,8 @@ function partition(
   return { verdicts, byMessenger };
 }
 
-async function sendThrough(
+/** One messenger's part of a batch: compiled, checked, warmed up, sent, cooled down; a verdict each. */
+export async function sendThrough(
   ctx: EngineContext,
   messenger: Messenger,
   held: readonly Held[],

@@ -7,7 +7,24 @@ import type { CompletionOutcome } from '../store.js';
 import type { ClaimedDispatch } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
 import { recordFeedback } from './feedback.js';
-import type { SendCounts } from './send.js';
+
+/** What a send run did, batch by batch: the counts `sendScheduledMessages()` returns. */
+export interface SendCounts {
+  sent: number;
+  /** Retryable errors: the dispatch will be tried again after its back-off. */
+  error: number;
+  /** Permanent failures and exhausted retries. */
+  failed: number;
+  /** Suppressed (unsubscribed after scheduling): not sent, recorded as failed. */
+  skipped: number;
+}
+
+export function addCounts(total: SendCounts, add: SendCounts): void {
+  total.sent += add.sent;
+  total.error += add.error;
+  total.failed += add.failed;
+  total.skipped += add.skipped;
+}
 
 /** What became of one dispatch of a batch: sent (with the provider's id), or an error. */
 export type Verdict =

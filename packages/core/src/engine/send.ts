@@ -1,10 +1,9 @@
 // The sending loop: lanes that claim a batch, send it (batch.ts) and record its outcomes
 // (outcomes.ts), until nothing is due or the caller stops them.
-import { describeError } from '../errors.js';
-import type { ClaimedDispatch } from '../types.js';
 import { type ClaimedBatch, sendBatch } from './batch.js';
-import { type EngineContext, nowDate } from './context.js';
-import type { WrittenBatch } from './outcomes.js';
+import type { EngineContext } from './context.js';
+import { type ClaimFilters, claimBatch, release } from './lease.js';
+import { addCounts, type SendCounts, type WrittenBatch } from './outcomes.js';
 
 export interface SendOptions {
   /** Only messages of exactly this priority. */
@@ -23,16 +22,6 @@ export interface SendOptions {
   readonly onBatch?: (counts: SendCounts) => void;
 }
 
-export interface SendCounts {
-  sent: number;
-  /** Retryable errors: the dispatch will be tried again after its back-off. */
-  error: number;
-  /** Permanent failures and exhausted retries. */
-  failed: number;
-  /** Suppressed (unsubscribed after scheduling): not sent, recorded as failed. */
-  skipped: number;
-}
-
 /**
  * Claims and sends batches until nothing is due (or the signal aborts); returns the counts.
  * Each lane claims its next batch while the current one sends, so the claim's round trip overlaps
@@ -46,6 +35,7 @@ export async function sendScheduled(ctx: EngineContext, options: SendOptions = {
   // new is due (they came due again at once, e.g. with no back-off), so the run ends after it.
   const retried = new Set<string>();
   const lanes = Math.max(1, options.concurrency ?? 1);
+  const filters = claimFilters(ctx, options);
   const record = (written: WrittenBatch): void => {
     for (const id of written.retried) retried.add(id);
     addCounts(total, written.counts);
@@ -53,13 +43,13 @@ export async function sendScheduled(ctx: EngineContext, options: SendOptions = {
   };
   const lane = async (): Promise<void> => {
     let writing: Promise<void> = Promise.resolve();
-    let next: Promise<ClaimedBatch> | null = options.signal?.aborted ? null : claimBatch(ctx, options);
+    let next: Promise<ClaimedBatch> | null = options.signal?.aborted ? null : claimBatch(ctx, filters);
     while (next !== null) {
       const batch = await afterBoth(next, writing);
       next = null;
       if (batch.claimed.length === 0) break;
       const fresh = batch.claimed.some((c) => !retried.has(c.dispatch.id));
-      if (fresh && !options.signal?.aborted) next = handled(claimBatch(ctx, options));
+      if (fresh && !options.signal?.aborted) next = handled(claimBatch(ctx, filters));
       try {
         writing = (await sendBatch(ctx, batch)).write().then(record);
       } catch (error) {
@@ -71,20 +61,6 @@ export async function sendScheduled(ctx: EngineContext, options: SendOptions = {
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return total;
-}
-
-async function claimBatch(ctx: EngineContext, options: SendOptions): Promise<ClaimedBatch> {
-  const { registry, options: o } = ctx;
-  const claimed = await ctx.store.claim({
-    owner: o.workerId,
-    limit: Math.max(1, options.batchSize ?? 100),
-    now: nowDate(ctx),
-    leaseMs: o.leaseMs,
-    ...(options.priority !== undefined && { priority: options.priority }),
-    ...(options.ignoreUnknownMessengers && { messengers: [...registry.messengerMap.keys()] }),
-    ...(options.ignoreUnknownMessageTypes && { messageTypes: [...registry.messageTypeMap.keys()] }),
-  });
-  return { claimed, renewal: startLeaseRenewal(ctx, claimed) };
 }
 
 /**
@@ -107,34 +83,13 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** Lets a claimed batch go unsent: its leases are no longer renewed, so it returns when they expire. */
-function release(claiming: Promise<ClaimedBatch> | null): void {
-  claiming?.then(
-    (batch) => batch.renewal.stop(),
-    () => {},
-  );
-}
-
-/** Keeps the batch's leases alive while it sends, so a short lease never expires under a slow provider. */
-export function startLeaseRenewal(
-  ctx: EngineContext,
-  claimed: readonly ClaimedDispatch[],
-): { stop: () => void } {
-  if (claimed.length === 0) return { stop: () => {} };
-  const { leaseMs, workerId, clock, logger } = ctx.options;
-  const ids = claimed.map((c) => c.dispatch.id);
-  const timer = setInterval(() => {
-    ctx.store.renewLeases(workerId, ids, new Date(clock.now() + leaseMs)).catch((error: unknown) => {
-      logger.warn(`[sitemsg] lease renewal failed: ${describeError(error)}`);
-    });
-  }, leaseMs / 3);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
-}
-
-export function addCounts(total: SendCounts, add: SendCounts): void {
-  total.sent += add.sent;
-  total.error += add.error;
-  total.failed += add.failed;
-  total.skipped += add.skipped;
+/** The run's claim filters: unknown messengers and types left alone when asked to. */
+function claimFilters(ctx: EngineContext, options: SendOptions): ClaimFilters {
+  const { registry } = ctx;
+  return {
+    limit: Math.max(1, options.batchSize ?? 100),
+    ...(options.priority !== undefined && { priority: options.priority }),
+    ...(options.ignoreUnknownMessengers && { messengers: [...registry.messengerMap.keys()] }),
+    ...(options.ignoreUnknownMessageTypes && { messageTypes: [...registry.messageTypeMap.keys()] }),
+  };
 }

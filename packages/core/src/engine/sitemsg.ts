@@ -7,17 +7,18 @@ import { MemoryStore } from '../memory/memory-store.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger, MessengerClass, SentReceipt } from '../messenger.js';
 import { Registry } from '../registry.js';
-import { err, type Result } from '../result.js';
+import { err, ok, type Result } from '../result.js';
 import { checkSendOptions, checkWorkOptions, cleanupCutoff } from '../run-option-limits.js';
 import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
+import { sendThrough } from './batch.js';
 import type { EngineContext } from './context.js';
 import { recordFeedback } from './feedback.js';
 import * as links from './links.js';
 import { resolveOptions, type SitemsgOptions } from './options.js';
+import type { SendCounts } from './outcomes.js';
 import * as preferences from './preferences.js';
 import { prepareDispatches, subscriberDispatches } from './prepare.js';
-import { compileAll } from './render.js';
 import {
   announce,
   type MessageInput,
@@ -25,7 +26,7 @@ import {
   type ScheduleOptions,
   scheduleMessages,
 } from './schedule.js';
-import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
+import { type SendOptions, sendScheduled } from './send.js';
 import { type WorkOptions, work } from './worker.js';
 
 /**
@@ -212,22 +213,18 @@ export class Sitemsg {
       idempotencyKey: null,
       groupMark: null,
     };
-    const { outgoing, failures } = await compileAll(this.ctx, [
-      { dispatch, message, type: PlainTextMessage },
-    ]);
-    if (failures.length > 0)
-      return err(new DeliveryError(describeError(failures[0]!.error), { retryable: false }));
-    try {
-      await messenger.warmUp();
-    } catch (cause) {
-      return err(DeliveryError.retryable(`warm-up failed: ${describeError(cause)}`, { cause }));
-    }
-    try {
-      const [result] = await messenger.send(outgoing);
-      return result?.result ?? err(DeliveryError.retryable('the messenger returned no outcome'));
-    } finally {
-      await messenger.coolDown().catch(() => undefined);
-    }
+    // The sending path of every batch (compile, checks, warm-up, send, cool-down), for one dispatch.
+    const [verdict] = await sendThrough(this.ctx, messenger, [{ dispatch, message, type: PlainTextMessage }]);
+    if (!verdict) return err(DeliveryError.retryable('the messenger returned no outcome'));
+    if ('sent' in verdict) return ok(verdict.sent === undefined ? {} : { providerMessageId: verdict.sent });
+    const { error, permanent } = verdict;
+    if (error instanceof DeliveryError) return err(error);
+    const text = describeError(error);
+    return err(
+      permanent
+        ? DeliveryError.permanent(text, { cause: error })
+        : DeliveryError.retryable(text, { cause: error }),
+    );
   }
 
   getUserPreferencesForUi(

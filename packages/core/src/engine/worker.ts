@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js';
 import type { EngineContext } from './context.js';
+import type { SendCounts } from './outcomes.js';
 import { prepareDispatches } from './prepare.js';
-import { type SendCounts, type SendOptions, sendScheduled } from './send.js';
+import { type SendOptions, sendScheduled } from './send.js';
 
 export interface WorkOptions extends Omit<SendOptions, 'signal' | 'onBatch'> {
   /** Wait between polls when nothing is due, in ms. Default 1000. */
