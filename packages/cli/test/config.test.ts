@@ -75,7 +75,34 @@ class Welcome extends MessageType {
     dir.write('sitemsg.config.ts', dataConfig({ messengers: `mail: { driver: 'smpt', host: 'h' },` }));
     await failsWith(
       dir,
-      '[sitemsg] config: messengers.mail: unknown messenger driver "smpt" (known: smtp, sendgrid,',
+      '[sitemsg] config: messengers.mail: unknown messenger driver "smpt" (known: smtp, sendgrid, inbox)',
+    );
+  });
+
+  it('takes an installed package named as the driver, using its one driver of that kind', async () => {
+    const dir = app('driver-package');
+    dir.write(
+      'node_modules/@acme/sitemsg-fake/package.json',
+      JSON.stringify({ name: '@acme/sitemsg-fake', type: 'module', exports: './index.mjs' }),
+    );
+    dir.write(
+      'node_modules/@acme/sitemsg-fake/index.mjs',
+      "export * from '../../../fixtures/fake-driver.mjs';\n",
+    );
+    dir.write(
+      'sitemsg.config.mjs',
+      `export default { messengers: { fax: { driver: '@acme/sitemsg-fake', outFile: './out.jsonl' } } };\n`,
+    );
+    const result = await runCli(['probe', 'fax', '--to', 'ops@x.test', '--text', 'ping'], dir.dir);
+    expect(result.code).toBe(0);
+    expect(dir.deliveries().map((d) => [d.to, d.text])).toEqual([['ops@x.test', 'ping']]);
+    dir.write(
+      'sitemsg.config.mjs',
+      `export default { messengers: { fax: { driver: '@acme/sitemsg-nothing' } } };\n`,
+    );
+    await failsWith(
+      dir,
+      'messengers.fax: driver "@acme/sitemsg-nothing" needs the package "@acme/sitemsg-nothing", which is not installed',
     );
   });
 

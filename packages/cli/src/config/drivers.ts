@@ -6,7 +6,11 @@ import type { DriverEntry } from './types.js';
 
 export type DriverKind = SitemsgDriver['kind'];
 
-/** First-party driver names and their packages. Anything else needs `package:` (a typo must not pass). */
+/**
+ * First-party driver names and their packages: only packages that exist. Any other package is
+ * named by its package name (`driver: '@acme/sitemsg-fax'`) or with `package:`; a bare unknown
+ * name is an error, so a typo never passes.
+ */
 export const KNOWN_DRIVERS: Readonly<Record<DriverKind, Readonly<Record<string, string>>>> = {
   store: {
     postgres: '@sitemsg/store-postgres',
@@ -15,18 +19,14 @@ export const KNOWN_DRIVERS: Readonly<Record<DriverKind, Readonly<Record<string, 
   messenger: {
     smtp: '@sitemsg/messenger-smtp',
     sendgrid: '@sitemsg/messenger-sendgrid',
-    twilio: '@sitemsg/messenger-twilio',
-    vonage: '@sitemsg/messenger-vonage',
-    fcm: '@sitemsg/messenger-fcm',
-    apns: '@sitemsg/messenger-apns',
-    xmpp: '@sitemsg/messenger-xmpp',
-    twitter: '@sitemsg/messenger-twitter',
-    telegram: '@sitemsg/messenger-telegram',
-    facebook: '@sitemsg/messenger-facebook',
-    vk: '@sitemsg/messenger-vk',
     inbox: '@sitemsg/inbox',
   },
 };
+
+/** A driver named by its package: a scoped name, or a name with `sitemsg` in it (`sitemsg-fax`). */
+function isPackageName(name: string): boolean {
+  return /^(@[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*|[a-z0-9][\w.-]*sitemsg[\w.-]*)$/.test(name);
+}
 
 /**
  * Finds the driver an entry names: imports its package from the application's directory (so
@@ -39,11 +39,13 @@ export async function loadDriver(
   where: string,
   entry: DriverEntry,
 ): Promise<SitemsgDriver> {
-  const spec = entry.package ?? KNOWN_DRIVERS[kind][entry.driver];
+  const known = KNOWN_DRIVERS[kind][entry.driver];
+  const byPackage = entry.package === undefined && known === undefined && isPackageName(entry.driver);
+  const spec = entry.package ?? known ?? (byPackage ? entry.driver : undefined);
   if (spec === undefined) {
-    const known = [...(kind === 'store' ? ['memory'] : []), ...Object.keys(KNOWN_DRIVERS[kind])];
+    const names = [...(kind === 'store' ? ['memory'] : []), ...Object.keys(KNOWN_DRIVERS[kind])];
     throw configError(
-      `${where}: unknown ${kind} driver "${entry.driver}" (known: ${known.join(', ')}); for a third-party driver add package: 'its-npm-package'.`,
+      `${where}: unknown ${kind} driver "${entry.driver}" (known: ${names.join(', ')}); for a third-party driver name its package (driver: '@scope/package') or add package: 'its-npm-package'.`,
     );
   }
   const resolved = jiti.esmResolve(spec, { try: true });
@@ -61,7 +63,10 @@ export async function loadDriver(
     throw configError(`${where}: could not load "${spec}": ${describe(cause)}`, cause);
   }
   const drivers = exportedDrivers(module);
-  const driver = drivers.find((d) => d.kind === kind && d.name === entry.driver);
+  const ofKind = drivers.filter((d) => d.kind === kind);
+  // Named by its package, a package's one driver of the kind is the one meant.
+  const driver =
+    ofKind.find((d) => d.name === entry.driver) ?? (byPackage && ofKind.length === 1 ? ofKind[0] : undefined);
   if (driver) return driver;
   const offered = drivers.map((d) => `${d.kind} "${d.name}"`).join(', ') || 'none';
   throw configError(
