@@ -15,8 +15,12 @@ export interface OutgoingDispatch {
   readonly dispatch: DispatchRecord;
   readonly message: MessageRecord;
   readonly compiled: CompiledMessage;
-  /** Signed unsubscribe URL when the message type allows unsubscription, else null (for List-Unsubscribe). */
-  readonly unsubscribeUrl: string | null;
+  /**
+   * The signed unsubscribe URL (for List-Unsubscribe), or '' when there is none: the type does not
+   * allow unsubscription, or no secret is configured. '' means "no link" everywhere, as in templates.
+   */
+  readonly unsubscribeUrl: string;
+  /** The signed mark-read URL (the read pixel), or '' when no secret is configured. */
   readonly markReadUrl: string;
 }
 

@@ -67,12 +67,12 @@ describe('link URLs', () => {
     await sitemsg.scheduleMessages(new News({ text: 'x' }), sitemsg.recipients('test', 'a@x.test'));
     await sitemsg.sendScheduledMessages();
     const sent = messenger.sent[0]!;
-    const parsed = parseSignedLink(sent.unsubscribeUrl!);
+    const parsed = parseSignedLink(sent.unsubscribeUrl);
     expect(parsed?.action).toBe('unsubscribe');
     expect(parsed?.link).toMatchObject({ dispatchId: sent.dispatch.id, messageId: sent.message.id });
     expect(parsed?.link.recipient).toMatch(/^[\w-]{40,}$/);
     expect(parsed?.link.recipient).not.toContain('a@x.test');
-    expect(parseSignedLink(new URL(sent.markReadUrl!).pathname)?.action).toBe('mark-read');
+    expect(parseSignedLink(new URL(sent.markReadUrl).pathname)?.action).toBe('mark-read');
     for (const bad of [
       '/sitemsg/mark-read/%E0%A4%A/1/x',
       '/sitemsg/unsubscribe/1/2',

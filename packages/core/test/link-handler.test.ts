@@ -37,7 +37,7 @@ async function mailed() {
   const sent = t.messenger.sent[0]!;
   const base = await serve(createLinkHandler(t.sitemsg));
   const local = (url: string) => `${base}${new URL(url).pathname}${new URL(url).search}`;
-  return { ...t, sent, unsubscribe: local(sent.unsubscribeUrl!), markRead: local(sent.markReadUrl!) };
+  return { ...t, sent, unsubscribe: local(sent.unsubscribeUrl), markRead: local(sent.markReadUrl) };
 }
 
 describe('createLinkHandler on plain node:http', () => {

@@ -301,7 +301,7 @@ describe('sending', () => {
     const { sitemsg, messenger } = setup({ messageTypes: [Reset] });
     await sitemsg.scheduleMessages(new Reset({}), sitemsg.recipients('test', 'a@x.test'));
     await sitemsg.sendScheduledMessages();
-    expect(messenger.sent[0]?.unsubscribeUrl).toBeNull();
+    expect(messenger.sent[0]?.unsubscribeUrl).toBe('');
     expect(messenger.sent[0]?.compiled.text).toMatch(/^\[\] https:\/\/example\.test\/sitemsg\/mark-read\//);
   });
 

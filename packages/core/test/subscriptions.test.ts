@@ -120,7 +120,7 @@ describe('unsubscribe and mark-read links', () => {
     await ctx.sitemsg.prepareDispatches();
     await ctx.sitemsg.sendScheduledMessages();
     const outgoing = ctx.messenger.sent[0]!;
-    const { action, link } = parseSignedLink(outgoing.unsubscribeUrl!)!;
+    const { action, link } = parseSignedLink(outgoing.unsubscribeUrl)!;
     return { ...ctx, outgoing, action, link };
   }
 
@@ -189,7 +189,7 @@ describe('unsubscribe and mark-read links', () => {
     const { sitemsg, messenger, clock } = setup({ messageTypes: [News], linkTtlSeconds: 60 });
     await sitemsg.scheduleMessages(new News({ text: 'x' }), sitemsg.recipients('test', alice));
     await sitemsg.sendScheduledMessages();
-    const { link } = parseSignedLink(messenger.sent[0]!.unsubscribeUrl!)!;
+    const { link } = parseSignedLink(messenger.sent[0]!.unsubscribeUrl)!;
     if (link.expires === undefined) throw new Error('the link carries no expiry');
     expect((await sitemsg.verifySignedLink('unsubscribe', link)).ok).toBe(true);
     expect(

@@ -88,7 +88,7 @@ for (const kind of storeKinds('links')) {
       const t = buildApp(kind);
       await t.sitemsg.setUserPreferences(alice, ['newsletter|email']);
       const { a, b } = await mailed(t);
-      const [, , , messageId, dispatchId, token] = new URL(a.unsubscribeUrl!).pathname.split('/');
+      const [, , , messageId, dispatchId, token] = new URL(a.unsubscribeUrl).pathname.split('/');
       const otherDispatch = b.dispatch.id;
       const markReadToken = new URL(a.markReadUrl).pathname.split('/')[5];
       const forged = [
@@ -135,7 +135,7 @@ for (const kind of storeKinds('links')) {
       t.clock.advance(86_400_000);
       await t.sitemsg.cleanupSentMessages({ ago: 0 });
       expect(
-        await t.sitemsg.store.getDispatch(parseSignedLink(a.unsubscribeUrl!)!.link.dispatchId),
+        await t.sitemsg.store.getDispatch(parseSignedLink(a.unsubscribeUrl)!.link.dispatchId),
       ).toBeNull();
       const page = await request(t.app).get(pathOf(a.unsubscribeUrl));
       expect(page.status).toBe(200);

@@ -147,7 +147,7 @@ for (const kind of storeKinds('messenger')) {
         dispatch: scheduled!.dispatches[0]!,
         message: scheduled!.message,
         compiled: { text: 'Once' },
-        unsubscribeUrl: null,
+        unsubscribeUrl: '',
         markReadUrl: '',
       };
       const [a] = await messenger.send([item]);

@@ -70,7 +70,7 @@ function refuse(alias: string, dispatch: OutgoingDispatch, what: string): Result
 
 /** `<https://...>, <mailto:...>` (RFC 2369) for a dispatch whose type allows unsubscription. */
 function listUnsubscribe(settings: ComposeSettings, item: OutgoingDispatch): Record<string, string> {
-  if (item.unsubscribeUrl === null) return {};
+  if (!item.unsubscribeUrl) return {};
   const links = [`<${item.unsubscribeUrl}>`];
   if (settings.listUnsubscribeMailto) {
     const subject = encodeURIComponent(`unsubscribe ${item.dispatch.id}`);

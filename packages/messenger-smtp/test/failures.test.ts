@@ -55,7 +55,7 @@ describe('SMTP replies and broken connections', () => {
         dispatch,
         message: scheduled!.message,
         compiled: { subject: 'Hi', text: 'Hello' },
-        unsubscribeUrl: null,
+        unsubscribeUrl: '',
         markReadUrl: '',
       });
     }

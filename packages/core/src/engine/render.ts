@@ -79,8 +79,8 @@ class Outgoing implements OutgoingDispatch {
     this.#links = links;
   }
 
-  get unsubscribeUrl(): string | null {
-    return this.#links.unsubscribe() || null;
+  get unsubscribeUrl(): string {
+    return this.#links.unsubscribe();
   }
 
   get markReadUrl(): string {

@@ -95,6 +95,7 @@ export class Sitemsg {
     this.ready = null;
   }
 
+  /** Registers messengers (checked now: contract version, duplicate alias); opened at `init()`, or now if already initialised. */
   registerMessengerObjects(...messengers: Messenger[]): void {
     this.ctx.registry.registerMessengers(messengers);
     const { logger, clock } = this.ctx.options;
@@ -106,22 +107,27 @@ export class Sitemsg {
       });
   }
 
+  /** The registered messengers by alias. */
   getRegisteredMessengerObjects(): ReadonlyMap<string, Messenger> {
     return this.ctx.registry.messengerMap;
   }
 
+  /** The messenger registered under `alias`; an unknown alias is an `UnknownMessengerError`. */
   getRegisteredMessengerObject(alias: string): Messenger {
     return this.ctx.registry.messenger(alias);
   }
 
+  /** Registers message types (checked now: alias, duplicates). */
   registerMessageTypes(...types: MessageTypeClass[]): void {
     this.ctx.registry.registerMessageTypes(types);
   }
 
+  /** The registered message types by alias (the built-ins included). */
   getRegisteredMessageTypes(): ReadonlyMap<string, MessageTypeClass> {
     return this.ctx.registry.messageTypeMap;
   }
 
+  /** The message type registered under `alias`; an unknown alias is an `UnknownMessageTypeError`. */
   getRegisteredMessageType(alias: string): MessageTypeClass {
     return this.ctx.registry.messageType(alias);
   }
@@ -131,6 +137,7 @@ export class Sitemsg {
     return this.ctx.registry.messageTypeForApp(app, defaultAlias);
   }
 
+  /** Makes a reusable library's `getMessageTypeForApp(app, defaultAlias)` answer the application's own type instead. */
   overrideMessageTypeForApp(app: string, defaultAlias: string, replacementAlias: string): void {
     this.ctx.registry.overrideMessageTypeForApp(app, defaultAlias, replacementAlias);
   }
@@ -227,6 +234,10 @@ export class Sitemsg {
     );
   }
 
+  /**
+   * The preferences table of a user: rows are the message types that allow subscription (types
+   * with one title share a row), columns the messengers that allow it, cells supported/subscribed.
+   */
   getUserPreferencesForUi(
     user: SitemsgUser,
     options?: preferences.PreferencesOptions,
@@ -234,6 +245,10 @@ export class Sitemsg {
     return this.init().then(() => preferences.getUserPreferencesForUi(this.ctx, user, options));
   }
 
+  /**
+   * Saves a user's preferences: replaces the user's subscriptions for the cells the table shows
+   * with `selections` (cell values or `{ messageType, messenger }` pairs); other pairs stay as they are.
+   */
   setUserPreferences(
     user: SitemsgUser,
     selections: readonly (string | { messageType: string; messenger: string })[],

@@ -52,7 +52,7 @@ export function outgoing(messenger: Messenger, address: string, text: string): O
     dispatch,
     message,
     compiled,
-    unsubscribeUrl: null,
+    unsubscribeUrl: '',
     markReadUrl: `https://example.test/sitemsg/mark-read?d=${id}`,
   };
 }
