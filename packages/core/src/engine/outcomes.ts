@@ -191,8 +191,10 @@ async function store(ctx: EngineContext, outcomes: readonly CompletionOutcome[],
 
 /**
  * Writes the outcomes at `indexes` one at a time, replacing in `written` any the store refuses by a
- * `failed` outcome that says why; returns the indexes still unwritten. When the first write of both
- * forms fails before any succeeded, the store is down, not refusing a row: all are left unwritten.
+ * `failed` outcome that says why; returns the indexes still unwritten. A refusal is told from a
+ * passing outage (a dropped connection, a pool being refilled) by asking twice: an outcome whose
+ * own write fails twice while its `failed` form can be written is refused for what it holds. When
+ * nothing at all could be written, the store is down: all are left unwritten.
  */
 async function oneByOne(
   ctx: EngineContext,
@@ -204,29 +206,43 @@ async function oneByOne(
   let anyWritten = false;
   for (const [n, i] of indexes.entries()) {
     const outcome = written[i]!;
-    try {
-      await store(ctx, [outcome], now);
+    const refusal = await firstFailure(ctx, outcome, now);
+    if (refusal === null) {
       anyWritten = true;
-    } catch (refusal) {
-      const failed: CompletionOutcome = {
-        dispatchId: outcome.dispatchId,
-        status: 'failed',
-        error: storableText(`the store refused this outcome (${outcome.status}): ${describeError(refusal)}`),
-      };
-      try {
-        await store(ctx, [failed], now);
-        written[i] = failed;
-        anyWritten = true;
-        ctx.options.logger.error(
-          `[sitemsg] dispatch ${outcome.dispatchId} recorded as failed: ${failed.error}`,
-        );
-      } catch {
-        if (!anyWritten) return indexes.slice(n);
-        unwritten.push(i);
-      }
+      continue;
+    }
+    const failed: CompletionOutcome = {
+      dispatchId: outcome.dispatchId,
+      status: 'failed',
+      error: storableText(`the store refused this outcome (${outcome.status}): ${describeError(refusal)}`),
+    };
+    try {
+      await store(ctx, [failed], now);
+      written[i] = failed;
+      anyWritten = true;
+      ctx.options.logger.error(
+        `[sitemsg] dispatch ${outcome.dispatchId} recorded as failed: ${failed.error}`,
+      );
+    } catch {
+      if (!anyWritten) return indexes.slice(n);
+      unwritten.push(i);
     }
   }
   return unwritten;
+}
+
+/** Writes one outcome, trying twice; null when it was written, else the last error. */
+async function firstFailure(ctx: EngineContext, outcome: CompletionOutcome, now: Date): Promise<unknown> {
+  let error: unknown = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await store(ctx, [outcome], now);
+      return null;
+    } catch (cause) {
+      error = cause ?? new Error('the store failed without an error');
+    }
+  }
+  return error;
 }
 
 /** A provider's message id as stored (cleaned); one too long to index is not kept. */
