@@ -49,7 +49,7 @@ export async function deleteFeedbackOf(ctx: StoreContext, dispatchIds: readonly 
  * feedback in index order, a page at a time, and looks each page up among the dispatches by `_id`.
  * Dispatch ids are never reused, so an id found missing stays missing. Returns how many it deleted.
  */
-export async function sweepOrphanFeedback(ctx: StoreContext): Promise<number> {
+export async function sweepOrphanFeedback(ctx: StoreContext, pageSize: number = SWEEP_PAGE): Promise<number> {
   let deleted = 0;
   let after: string | null = null;
   for (;;) {
@@ -58,7 +58,7 @@ export async function sweepOrphanFeedback(ctx: StoreContext): Promise<number> {
       .find(filter, {
         sort: { dispatchId: 1 },
         projection: { _id: 0, dispatchId: 1 },
-        limit: SWEEP_PAGE,
+        limit: pageSize,
       })
       .toArray();
     if (page.length === 0) break;
@@ -80,7 +80,7 @@ export async function sweepOrphanFeedback(ctx: StoreContext): Promise<number> {
       const result = await ctx.c.feedback.deleteMany({ dispatchId: { $in: orphans } });
       deleted += result.deletedCount;
     }
-    if (page.length < SWEEP_PAGE) break;
+    if (page.length < pageSize) break;
   }
   return deleted;
 }
