@@ -128,10 +128,19 @@ export async function renewLeases(
   return matchedCount;
 }
 
+/** A sent outcome with a provider id to keep (a JavaScript caller's null is none: the field stays absent). */
+function hasProviderId(
+  outcome: CompletionOutcome,
+): outcome is CompletionOutcome & { status: 'sent'; providerMessageId: string } {
+  return outcome.status === 'sent' && typeof outcome.providerMessageId === 'string';
+}
+
 /**
- * Writes a batch of outcomes in one round trip: one `updateMany` for every sent dispatch, one
- * `updateOne` per error (each carries its own message and next attempt). Every write is fenced by
- * the lease owner, so a worker whose lease was taken over writes nothing.
+ * Writes a batch of outcomes in one round trip (one `bulkWrite`): one `updateMany` for every sent
+ * dispatch without a provider message id, one `updateOne` per sent dispatch that has one (each
+ * keeps its own id) and per error (each carries its own message and next attempt). Every write is
+ * fenced by the lease owner, so a worker whose lease was taken over writes nothing; each is atomic
+ * on its document, which is all a claim needs.
  */
 export async function complete(
   ctx: StoreContext,
@@ -141,22 +150,36 @@ export async function complete(
 ): Promise<number> {
   const fence = { status: 'processing' as const, leaseOwner: owner };
   const released = { leaseOwner: null, leaseExpiresAt: null };
-  const sent = ids(outcomes.filter((o) => o.status === 'sent').map((o) => o.dispatchId));
+  const sentFields = { status: 'sent' as const, dispatchedAt: now, lastError: null, nextAttemptAt: null };
+  const sentUnset = { due: '' as const, claimToken: '' as const };
+  const plainSent = ids(
+    outcomes.filter((o) => o.status === 'sent' && !hasProviderId(o)).map((o) => o.dispatchId),
+  );
   const operations: AnyBulkWriteOperation<DispatchDoc>[] = [];
-  if (sent.length > 0) {
+  if (plainSent.length > 0) {
     operations.push({
       updateMany: {
-        filter: { _id: { $in: sent }, ...fence },
-        update: {
-          $set: { status: 'sent', dispatchedAt: now, lastError: null, nextAttemptAt: null, ...released },
-          $unset: { due: '', claimToken: '' },
-        },
+        filter: { _id: { $in: plainSent }, ...fence },
+        update: { $set: { ...sentFields, ...released }, $unset: sentUnset },
       },
     });
   }
   for (const outcome of outcomes) {
     const id = parseId(outcome.dispatchId);
-    if (outcome.status === 'sent' || id === null) continue;
+    if (id === null) continue;
+    if (outcome.status === 'sent') {
+      if (!hasProviderId(outcome)) continue;
+      operations.push({
+        updateOne: {
+          filter: { _id: id, ...fence },
+          update: {
+            $set: { ...sentFields, ...released, providerMessageId: outcome.providerMessageId },
+            $unset: sentUnset,
+          },
+        },
+      });
+      continue;
+    }
     const retry = outcome.status === 'error';
     operations.push({
       updateOne: {

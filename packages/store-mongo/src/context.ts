@@ -1,5 +1,12 @@
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
-import type { BatchDoc, DispatchDoc, MessageDoc, SubscriptionDoc, SuppressionDoc } from './documents.js';
+import type {
+  BatchDoc,
+  DispatchDoc,
+  FeedbackDoc,
+  MessageDoc,
+  SubscriptionDoc,
+  SuppressionDoc,
+} from './documents.js';
 
 export interface Collections {
   readonly messages: Collection<MessageDoc>;
@@ -8,6 +15,7 @@ export interface Collections {
   readonly suppressions: Collection<SuppressionDoc>;
   readonly counters: Collection<{ _id: string; seq: number }>;
   readonly batches: Collection<BatchDoc>;
+  readonly feedback: Collection<FeedbackDoc>;
 }
 
 /** What every store operation works with, once the store is initialised. */
@@ -31,6 +39,7 @@ export function collections(db: Db, prefix: string): Collections {
     suppressions: db.collection<SuppressionDoc>(`${prefix}suppressions`),
     counters: db.collection<{ _id: string; seq: number }>(`${prefix}counters`),
     batches: db.collection<BatchDoc>(`${prefix}batches`),
+    feedback: db.collection<FeedbackDoc>(`${prefix}feedback`),
   };
 }
 

@@ -1,7 +1,10 @@
 import type {
+  BounceType,
   DispatchErrorRecord,
   DispatchRecord,
   DispatchStatus,
+  FeedbackKind,
+  FeedbackRecord,
   JsonObject,
   MessageRecord,
   ReadStatus,
@@ -68,6 +71,12 @@ export interface DispatchDoc {
   createdAt: Date;
   dispatchedAt: Date | null;
   readAt: Date | null;
+  /**
+   * The provider's id for the sent message, written by the completion of a `sent` outcome that
+   * carried one. Absent otherwise (never null, so the partial index holds only real ids), and on
+   * documents written before store contract 2.
+   */
+  providerMessageId?: string;
   /** Copied from the message, so the claim needs no join. */
   priority: number;
   type: string;
@@ -99,6 +108,24 @@ export interface SuppressionDoc {
   messageType: string;
   messenger: string;
   address: string;
+}
+
+/**
+ * One piece of delivery feedback, in its own collection rather than an array in the dispatch: a
+ * dispatch can collect feedback without bound (opens, reads, a provider's redeliveries), and the
+ * per-event de-duplication needs every event id kept, which a capped array would forget.
+ */
+export interface FeedbackDoc {
+  // `_id` is the driver's ObjectId: it breaks ties between feedback of one time, in insertion order.
+  /** The API's dispatch id as given (a string), so feedback for any id is kept as the memory store keeps it. */
+  dispatchId: string;
+  kind: FeedbackKind;
+  bounce: BounceType | null;
+  providerCode: string | null;
+  detail: string | null;
+  /** Absent (not null) without a provider event id: the unique index is partial on its existence. */
+  eventId?: string;
+  at: Date;
 }
 
 /** Dispatch reads never carry the error log or internal fields over the wire. */
@@ -179,6 +206,32 @@ export function toDispatchRecord(doc: DispatchDoc): DispatchRecord {
     createdAt: doc.createdAt,
     dispatchedAt: doc.dispatchedAt,
     readAt: doc.readAt,
+    // Documents written before store contract 2 have no such field.
+    providerMessageId: doc.providerMessageId ?? null,
+  };
+}
+
+export function toFeedbackDoc(record: FeedbackRecord): FeedbackDoc {
+  return {
+    dispatchId: record.dispatchId,
+    kind: record.kind,
+    bounce: record.bounce,
+    providerCode: record.providerCode,
+    detail: record.detail,
+    ...(record.eventId !== null && { eventId: record.eventId }),
+    at: record.at,
+  };
+}
+
+export function toFeedbackRecord(doc: FeedbackDoc): FeedbackRecord {
+  return {
+    dispatchId: doc.dispatchId,
+    kind: doc.kind,
+    bounce: doc.bounce,
+    providerCode: doc.providerCode,
+    detail: doc.detail,
+    eventId: doc.eventId ?? null,
+    at: doc.at,
   };
 }
 

@@ -20,6 +20,13 @@ export async function migrate(c: Collections): Promise<void> {
       name: 'sitemsg_staged',
       partialFilterExpression: { staged: { $exists: true } },
     },
+    // Feedback finds its dispatch by the provider's id. Only sent dispatches that got one carry the
+    // field, so the index stays as small as that; `_id` last serves "the newest such dispatch".
+    {
+      key: { messenger: 1, providerMessageId: 1, _id: -1 },
+      name: 'sitemsg_provider_id',
+      partialFilterExpression: { providerMessageId: { $exists: true } },
+    },
   ]);
   await c.messages.createIndexes([
     {
@@ -58,6 +65,20 @@ export async function migrate(c: Collections): Promise<void> {
   ]);
   await c.suppressions.createIndexes([
     { key: { messageType: 1, messenger: 1, address: 1 }, name: 'sitemsg_suppression', unique: true },
+    // Lifting an address's suppressions of every type names no type: the key above cannot serve it.
+    { key: { messenger: 1, address: 1 }, name: 'sitemsg_suppression_address' },
+  ]);
+  await c.feedback.createIndexes([
+    // A provider's redelivered event is recorded once: the unique key is the event id on the
+    // dispatch, only where there is one (feedback without an event id is never de-duplicated).
+    {
+      key: { dispatchId: 1, eventId: 1 },
+      name: 'sitemsg_feedback_event',
+      unique: true,
+      partialFilterExpression: { eventId: { $exists: true } },
+    },
+    // listFeedback (oldest first), cleanup's delete by dispatch, and the orphan sweep's walk.
+    { key: { dispatchId: 1, at: 1, _id: 1 }, name: 'sitemsg_feedback_dispatch' },
   ]);
   await c.counters.updateOne({ _id: 'ids' }, { $setOnInsert: { seq: 0 } }, { upsert: true });
 }

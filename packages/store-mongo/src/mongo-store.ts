@@ -9,6 +9,7 @@ import {
   type DispatchRecord,
   type DispatchStatus,
   describeError,
+  type FeedbackRecord,
   type HealthStatus,
   type MessageRecord,
   type NewDispatch,
@@ -26,6 +27,7 @@ import { MongoClient } from 'mongodb';
 import * as claims from './claim.js';
 import { collections, type StoreContext } from './context.js';
 import { storeCall } from './errors.js';
+import * as feedback from './feedback.js';
 import { migrate } from './migrate.js';
 import {
   checkConnection,
@@ -40,6 +42,7 @@ import * as scheduling from './schedule.js';
 import { scheduleMany } from './schedule-many.js';
 import { repairStaging } from './staging.js';
 import * as subscriptions from './subscriptions.js';
+import * as suppressions from './suppressions.js';
 
 /**
  * sitemsg's MongoDB store: many worker processes share one database and claim dispatches
@@ -187,7 +190,7 @@ export class MongoStore implements Store {
   }
 
   addSuppression(suppression: Suppression): Promise<boolean> {
-    return this.run('adding a suppression', (ctx) => subscriptions.addSuppression(ctx, suppression));
+    return this.run('adding a suppression', (ctx) => suppressions.addSuppression(ctx, suppression));
   }
 
   findSuppressed(
@@ -195,8 +198,31 @@ export class MongoStore implements Store {
     recipients: readonly { messenger: string; address: string }[],
   ): Promise<Suppression[]> {
     return this.run('reading suppressions', (ctx) =>
-      subscriptions.findSuppressed(ctx, messageType, recipients),
+      suppressions.findSuppressed(ctx, messageType, recipients),
     );
+  }
+
+  removeSuppressions(filter: {
+    readonly messenger: string;
+    readonly address: string;
+    readonly messageType?: string;
+  }): Promise<number> {
+    return this.run('removing suppressions', (ctx) => suppressions.removeSuppressions(ctx, filter));
+  }
+
+  findDispatchByProviderId(messenger: string, providerMessageId: string): Promise<DispatchRecord | null> {
+    return this.run('finding a dispatch by provider message id', (ctx) =>
+      reads.findDispatchByProviderId(ctx, messenger, providerMessageId),
+    );
+  }
+
+  /** Feedback goes to the `feedback` collection; false for an event id the dispatch already has. */
+  addFeedback(record: FeedbackRecord): Promise<boolean> {
+    return this.run('recording feedback', (ctx) => feedback.addFeedback(ctx, record));
+  }
+
+  listFeedback(dispatchId: string): Promise<FeedbackRecord[]> {
+    return this.run('listing feedback', (ctx) => feedback.listFeedback(ctx, dispatchId));
   }
 
   private async run<T>(what: string, work: (ctx: StoreContext) => Promise<T>): Promise<T> {

@@ -20,6 +20,7 @@ import {
   UNHELD,
   VISIBLE,
 } from './documents.js';
+import { deleteFeedbackOf, sweepOrphanFeedback } from './feedback.js';
 import { sweepOrphans } from './staging.js';
 
 /** Cleanup deletes in pages so one call never holds a huge id list in memory. */
@@ -35,6 +36,22 @@ export async function getDispatch(ctx: StoreContext, id: string): Promise<Dispat
   const n = parseId(id);
   if (n === null) return null;
   const doc = await ctx.c.dispatches.findOne({ _id: n, ...COMMITTED }, { projection: DISPATCH_PROJECTION });
+  return doc ? toDispatchRecord(doc) : null;
+}
+
+/**
+ * The dispatch sent through `messenger` whose outcome carried this provider id: one look-up in the
+ * partial `sitemsg_provider_id` index. Should a provider reuse an id, the newest dispatch wins.
+ */
+export async function findDispatchByProviderId(
+  ctx: StoreContext,
+  messenger: string,
+  providerMessageId: string,
+): Promise<DispatchRecord | null> {
+  const doc = await ctx.c.dispatches.findOne(
+    { messenger, providerMessageId },
+    { sort: { _id: -1 }, projection: DISPATCH_PROJECTION },
+  );
   return doc ? toDispatchRecord(doc) : null;
 }
 
@@ -94,7 +111,11 @@ export async function listPostponedMessages(ctx: StoreContext, limit: number): P
   return docs.map(toMessageRecord);
 }
 
-/** Deletes sent dispatches (created before `before`), then the messages they left empty. */
+/**
+ * Deletes sent dispatches (created before `before`) page by page, each page's feedback right
+ * after its dispatches (a crash in between leaves orphan feedback, never a dispatch without its
+ * feedback), then the messages they left empty; then sweeps what earlier crashes left.
+ */
 export async function cleanup(ctx: StoreContext, request: CleanupRequest): Promise<CleanupResult> {
   const filter: Filter<DispatchDoc> = {
     status: 'sent',
@@ -112,11 +133,17 @@ export async function cleanup(ctx: StoreContext, request: CleanupRequest): Promi
       _id: { $in: page.map((d) => d._id) },
     });
     dispatches += deletedCount;
+    // Sent is final, so every dispatch of the page is gone now (by this call or a concurrent one).
+    await deleteFeedbackOf(
+      ctx,
+      page.map((d) => d._id),
+    );
     for (const d of page) touched.add(d.messageId);
     if (page.length < CLEANUP_PAGE) break;
   }
   const messages = request.dispatchesOnly ? 0 : await deleteEmptyMessages(ctx, [...touched]);
   await sweepOrphans(ctx);
+  await sweepOrphanFeedback(ctx);
   return { dispatches, messages };
 }
 

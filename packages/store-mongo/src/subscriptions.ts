@@ -1,4 +1,4 @@
-import type { Subscription, SubscriptionFilter, Suppression } from '@sitemsg/core';
+import type { Subscription, SubscriptionFilter } from '@sitemsg/core';
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import type { StoreContext } from './context.js';
 import type { SubscriptionDoc } from './documents.js';
@@ -89,37 +89,4 @@ export async function replaceUserSubscriptions(
     // A concurrent upsert of the same subscription: it exists either way.
     if (!isDuplicateKey(error)) throw error;
   }
-}
-
-export async function addSuppression(ctx: StoreContext, suppression: Suppression): Promise<boolean> {
-  try {
-    await ctx.c.suppressions.insertOne({ ...suppression });
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
-}
-
-export async function findSuppressed(
-  ctx: StoreContext,
-  messageType: string,
-  recipients: readonly { messenger: string; address: string }[],
-): Promise<Suppression[]> {
-  if (recipients.length === 0) return [];
-  const docs = await ctx.c.suppressions
-    .find(
-      {
-        messageType,
-        messenger: { $in: [...new Set(recipients.map((r) => r.messenger))] },
-        address: { $in: [...new Set(recipients.map((r) => r.address))] },
-      },
-      { projection: { _id: 0 } },
-    )
-    .toArray();
-  const found = new Map(docs.map((d) => [`${d.messenger}\u0000${d.address}`, d]));
-  return recipients.flatMap((r) => {
-    const s = found.get(`${r.messenger}\u0000${r.address}`);
-    return s ? [{ messageType: s.messageType, messenger: s.messenger, address: s.address }] : [];
-  });
 }

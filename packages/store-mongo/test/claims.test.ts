@@ -58,16 +58,23 @@ describe('round trips per batch', () => {
     const updates = server.counts.get('update') ?? 0;
     const written = await store.complete(
       'w',
+      // Sent with and without a provider message id, and errors: still one update command.
       claimed.map(({ dispatch }, i) =>
-        i % 2 === 0
-          ? { dispatchId: dispatch.id, status: 'sent' as const }
-          : { dispatchId: dispatch.id, status: 'error' as const, error: 'busy', nextAttemptAt: NOW },
+        i % 4 === 0
+          ? { dispatchId: dispatch.id, status: 'sent' as const, providerMessageId: `P-${dispatch.id}` }
+          : i % 2 === 0
+            ? { dispatchId: dispatch.id, status: 'sent' as const }
+            : { dispatchId: dispatch.id, status: 'error' as const, error: 'busy', nextAttemptAt: NOW },
       ),
       NOW,
     );
     expect(written).toBe(200);
     expect((server.counts.get('update') ?? 0) - updates).toBe(1);
     expect(await store.countDispatches()).toMatchObject({ sent: 100, error: 100 });
+    const [first, second] = claimed.map((c) => c.dispatch.id);
+    expect((await store.getDispatch(first!))?.providerMessageId).toBe(`P-${first}`);
+    expect((await store.findDispatchByProviderId('test', `P-${first}`))?.id).toBe(first);
+    expect((await store.getDispatch(second!))?.providerMessageId).toBeNull();
     expect(await store.listDispatchErrors(scheduled.dispatches[1]!.id)).toEqual([
       { dispatchId: scheduled.dispatches[1]!.id, error: 'busy', at: NOW },
     ]);

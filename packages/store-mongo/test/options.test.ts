@@ -66,7 +66,7 @@ describe('configuration', () => {
       }
       const names = (await client.db('names').listCollections().toArray()).map((c) => c.name).sort();
       expect(names).toEqual(
-        ['batches', 'counters', 'dispatches', 'messages', 'subscriptions', 'suppressions']
+        ['batches', 'counters', 'dispatches', 'feedback', 'messages', 'subscriptions', 'suppressions']
           .flatMap((n) => [`app1_${n}`, `sitemsg_${n}`])
           .sort(),
       );
