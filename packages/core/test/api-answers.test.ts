@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType, parseSignedLink, ValidationError } from '../src/index.js';
+import { MessageType, parseSignedLink } from '../src/index.js';
+import { ValidationError } from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 class News extends MessageType<{ text: string }> {

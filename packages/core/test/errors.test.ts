@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { UnknownMessengerError } from '../src/index.js';
 import {
   ConfigurationError,
   DeliveryError,
   isRetryableStatus,
   SignatureError,
   SitemsgError,
-  UnknownMessengerError,
   ValidationError,
-} from '../src/index.js';
+} from '../src/plugin.js';
 
 describe('errors', () => {
   it('isInstance follows the class hierarchy, also for copies made by another install (same markers)', () => {

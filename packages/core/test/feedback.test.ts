@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AddressInvalid, DeliveryError, err, ValidationError } from '../src/index.js';
+import type { AddressInvalid } from '../src/index.js';
+import { DeliveryError, err, ValidationError } from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 async function sentTo(address: string) {

@@ -1,17 +1,19 @@
 import {
   createSitemsg,
+  ManualClock,
+  type MessageTypeClass,
+  type Sitemsg,
+  type SitemsgOptions,
+} from '../src/index.js';
+import {
   DeliveryError,
   type DispatchResult,
   err,
-  ManualClock,
-  type MessageTypeClass,
   Messenger,
   type OutgoingDispatch,
   ok,
-  type Sitemsg,
-  type SitemsgOptions,
   type SitemsgUser,
-} from '../src/index.js';
+} from '../src/plugin.js';
 
 /** A messenger that records what it was asked to send and fails addresses it was told to fail. */
 export class TestMessenger extends Messenger {

@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLinkHandler, MessageType, type WebhookHandler } from '../src/index.js';
+import { createLinkHandler, MessageType } from '../src/index.js';
+import type { WebhookHandler } from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 class News extends MessageType<{ text: string }> {

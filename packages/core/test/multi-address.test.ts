@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { createSitemsg, ManualClock, MessageType } from '../src/index.js';
 import {
-  createSitemsg,
   type DispatchResult,
-  ManualClock,
-  MessageType,
   Messenger,
   type OutgoingDispatch,
   ok,
   type SitemsgUser,
-} from '../src/index.js';
+} from '../src/plugin.js';
 
 /** A push-like channel: a user has a device token per device, maybe none. */
 class DevicesMessenger extends Messenger {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CompletionOutcome, MemoryStore, StoreError } from '../src/index.js';
+import { MemoryStore } from '../src/index.js';
+import { type CompletionOutcome, StoreError } from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 /** A store that refuses any write holding one dispatch's outcome, as a constraint would. */

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { MessageType, type RenderContext } from '../src/index.js';
 import {
   type CompiledMessage,
   chatPayload,
   type DispatchResult,
-  MessageType,
   Messenger,
   type OutgoingDispatch,
   ok,
   pushPayload,
-  type RenderContext,
   smsPayload,
   ValidationError,
-} from '../src/index.js';
+} from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 /** A channel with a limit, like SMS segments: at most 20 characters of SMS text. */

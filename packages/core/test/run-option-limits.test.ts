@@ -4,9 +4,9 @@ import {
   configureSitemsg,
   RUN_OPTION_LIMITS,
   type SendOptions,
-  ValidationError,
   type WorkOptions,
 } from '../src/index.js';
+import { ValidationError } from '../src/plugin.js';
 import { setup } from './helpers.js';
 
 /** Two sent dispatches and one pending, so that any run that sends or any cleanup that deletes shows. */

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type ClaimRequest,
-  type CompiledMessage,
-  type CompletionOutcome,
-  DeliveryError,
   EmailHtmlMessage,
   EmailTextMessage,
-  err,
   MemoryStore,
   MessageType,
   type RenderContext,
   UnknownMessageTypeError,
   UnknownMessengerError,
-  ValidationError,
 } from '../src/index.js';
+import {
+  type ClaimRequest,
+  type CompiledMessage,
+  type CompletionOutcome,
+  DeliveryError,
+  err,
+  ValidationError,
+} from '../src/plugin.js';
 import { setup, TestMessenger } from './helpers.js';
 
 describe('scheduling', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, MessageType, parseSignedLink, SignatureError, ValidationError } from '../src/index.js';
+import { MemoryStore, MessageType, parseSignedLink } from '../src/index.js';
+import { SignatureError, ValidationError } from '../src/plugin.js';
 import { setup, TestMessenger } from './helpers.js';
 
 class News extends MessageType {

@@ -11,11 +11,11 @@ import {
   recipients,
   registerMessageTypes,
   registerMessengerObjects,
-  type Store,
   scheduleMessages,
   sendScheduledMessages,
   type TemplateRenderer,
 } from '../src/index.js';
+import type { Store } from '../src/plugin.js';
 import { setup, TestMessenger } from './helpers.js';
 
 describe('worker', () => {
