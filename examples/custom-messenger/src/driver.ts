@@ -1,4 +1,4 @@
-import { ConfigurationError, type MessengerDriver } from '@sitemsg/core';
+import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
 import { WebhookMessenger } from './webhook-messenger.js';
 
 const KNOWN = ['baseUrl', 'secret', 'timeoutMs', 'title'];

@@ -12,7 +12,7 @@ import {
   type Result,
   type SentReceipt,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { signatureHeader } from './signature.js';
 
 export interface WebhookMessengerOptions extends MessengerOptions {

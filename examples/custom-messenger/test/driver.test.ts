@@ -1,4 +1,4 @@
-import { ConfigurationError, MESSENGER_CONTRACT_VERSION } from '@sitemsg/core';
+import { ConfigurationError, MESSENGER_CONTRACT_VERSION } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { sitemsgDriver, WebhookMessenger } from '../src/index.js';
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { ConfigurationError, createSitemsg, EmailTextMessage, MemoryStore } from '@sitemsg/core';
+import { createSitemsg, EmailTextMessage, MemoryStore } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebhookMessenger } from '../src/index.js';
 import { FakeWebhookService } from './fixtures/fake-webhook-service.js';

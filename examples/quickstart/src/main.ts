@@ -6,15 +6,12 @@
 import {
   type CompiledMessage,
   createSitemsg,
-  type DispatchResult,
   EmailTextMessage,
   MessageType,
-  Messenger,
-  type OutgoingDispatch,
-  ok,
   type RenderContext,
   type SitemsgUser,
 } from '@sitemsg/core';
+import { type DispatchResult, Messenger, type OutgoingDispatch, ok } from '@sitemsg/core/plugin';
 
 /** A messenger that delivers by printing. A real app registers SmtpMessenger, TwilioMessenger, ... */
 class ConsoleMessenger extends Messenger {

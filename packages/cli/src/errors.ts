@@ -1,4 +1,4 @@
-import { ConfigurationError, describeError, SitemsgError, ValidationError } from '@sitemsg/core';
+import { ConfigurationError, describeError, SitemsgError, ValidationError } from '@sitemsg/core/plugin';
 
 /** What the process exits with: scripts and cron jobs tell a wrong command line from a failed run. */
 export const ExitCode = { ok: 0, error: 1, usage: 2 } as const;

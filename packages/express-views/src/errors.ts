@@ -1,4 +1,4 @@
-import { SitemsgError } from '@sitemsg/core';
+import { SitemsgError } from '@sitemsg/core/plugin';
 
 /** The error code of a sitemsg error (which may come from another installed copy of core), else null. */
 export function codeOf(error: unknown): string | null {

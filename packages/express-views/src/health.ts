@@ -1,4 +1,5 @@
-import { type HealthReport, HealthState, type HealthStatus, type Sitemsg } from '@sitemsg/core';
+import type { Sitemsg } from '@sitemsg/core';
+import { type HealthReport, HealthState, type HealthStatus } from '@sitemsg/core/plugin';
 import type { Router } from 'express';
 import type { InboxLike, ReadinessOptions, ResolvedRouterOptions } from './options.js';
 

@@ -1,5 +1,6 @@
-import type { Clock, Logger, PreferencesOptions, Sitemsg, SitemsgUser, WebhookHandler } from '@sitemsg/core';
-import { ConfigurationError, systemClock } from '@sitemsg/core';
+import type { PreferencesOptions, Sitemsg } from '@sitemsg/core';
+import type { Clock, Logger, SitemsgUser, WebhookHandler } from '@sitemsg/core/plugin';
+import { ConfigurationError, systemClock } from '@sitemsg/core/plugin';
 import type { InboxService } from '@sitemsg/inbox';
 import type { Request } from 'express';
 

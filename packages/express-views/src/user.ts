@@ -1,4 +1,4 @@
-import { ConfigurationError, type SitemsgUser } from '@sitemsg/core';
+import { ConfigurationError, type SitemsgUser } from '@sitemsg/core/plugin';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccountOptions } from './options.js';
 

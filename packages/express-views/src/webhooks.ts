@@ -1,4 +1,4 @@
-import type { WebhookResponse } from '@sitemsg/core';
+import type { WebhookResponse } from '@sitemsg/core/plugin';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ResolvedRouterOptions } from './options.js';
 

@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { createSitemsg, ManualClock, MessageType, type Sitemsg, type SitemsgOptions } from '@sitemsg/core';
 import {
-  createSitemsg,
   type DispatchResult,
-  ManualClock,
-  MessageType,
   Messenger,
   type Messenger as MessengerBase,
   type OutgoingDispatch,
   ok,
-  type Sitemsg,
-  type SitemsgOptions,
   type SitemsgUser,
   type Store,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import {
   InboxMessenger,
   InboxService,

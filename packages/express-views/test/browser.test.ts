@@ -6,13 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import {
-  type CompiledMessage,
-  createSitemsg,
-  MessageType,
-  type RenderContext,
-  type Sitemsg,
-} from '@sitemsg/core';
+import { createSitemsg, MessageType, type RenderContext, type Sitemsg } from '@sitemsg/core';
+import type { CompiledMessage } from '@sitemsg/core/plugin';
 import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
 import { SmtpMessenger } from '@sitemsg/messenger-smtp';
 import { PostgresStore } from '@sitemsg/store-postgres';

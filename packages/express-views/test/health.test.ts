@@ -2,14 +2,13 @@
  * Health: liveness by default (no outbound call, nothing internal named); readiness only behind
  * the application's guard, one round of checks per cache interval (an injected clock proves it).
  */
+import { createSitemsg, MemoryStore } from '@sitemsg/core';
 import {
-  createSitemsg,
   type DispatchResult,
   type HealthStatus,
-  MemoryStore,
   Messenger,
   type OutgoingDispatch,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { MemoryInboxStore } from '@sitemsg/inbox';
 import express from 'express';
 import request from 'supertest';

@@ -1,5 +1,5 @@
 /** getUser must name a user by a usable id: anything else would merge every such user into one. */
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildApp, storeKinds } from './app.js';

@@ -1,7 +1,7 @@
 /** Provider webhooks: a registry of framework-neutral handlers mounted at /webhooks/:provider. */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { WebhookHandler, WebhookRequest } from '@sitemsg/core';
+import type { WebhookHandler, WebhookRequest } from '@sitemsg/core/plugin';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@sitemsg/core';
+import { ValidationError } from '@sitemsg/core/plugin';
 import type { InboxMessage, InboxPosition } from './types.js';
 
 /** An opaque page cursor: the position of the last message of the previous page. */

@@ -1,4 +1,4 @@
-import { ConfigurationError, type MessengerDriver } from '@sitemsg/core';
+import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
 import { InboxMessenger } from './messenger.js';
 import { PostgresInboxStore } from './postgres/store.js';
 import { InboxService } from './service.js';

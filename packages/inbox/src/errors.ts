@@ -1,4 +1,4 @@
-import { SitemsgError, ValidationError } from '@sitemsg/core';
+import { SitemsgError, ValidationError } from '@sitemsg/core/plugin';
 
 /**
  * A user tried to read, mark or delete another user's inbox message. Nothing was changed. An HTTP

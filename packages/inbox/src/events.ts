@@ -1,4 +1,4 @@
-import type { EventHandler, SitemsgEventMap } from '@sitemsg/core';
+import type { EventHandler, SitemsgEventMap } from '@sitemsg/core/plugin';
 
 /** The two inbox events, declared by core's SitemsgEventMap. */
 export type InboxEventName = 'inbox:created' | 'inbox:read';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@sitemsg/core';
+import type { Clock } from '@sitemsg/core/plugin';
 
 /**
  * UUIDv7 ids taken from the service's clock, monotonic within one process: messages created in the

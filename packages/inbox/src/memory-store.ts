@@ -1,4 +1,4 @@
-import type { HealthStatus } from '@sitemsg/core';
+import type { HealthStatus } from '@sitemsg/core/plugin';
 import { checkOptionKeys } from './option-keys.js';
 import {
   INBOX_STORE_CONTRACT_VERSION,

@@ -11,7 +11,7 @@ import {
   SitemsgError,
   type SitemsgUser,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { checkOptionKeys } from './option-keys.js';
 import { InboxService } from './service.js';
 

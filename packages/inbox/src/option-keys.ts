@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 
 /**
  * Which inbox object each option belongs to. Options are easily passed to the wrong one of the

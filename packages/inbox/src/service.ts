@@ -1,17 +1,17 @@
+import { EventBus } from '@sitemsg/core';
 import {
   aggregateHealth,
   assertJsonObject,
   type Clock,
   ConfigurationError,
   describeError,
-  EventBus,
   type EventHandler,
   type HealthStatus,
   type JsonObject,
   type Logger,
   systemClock,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { InboxAccessError, InboxNotFoundError } from './errors.js';
 import type { InboxEventName, InboxEventTarget } from './events.js';

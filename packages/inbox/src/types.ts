@@ -1,4 +1,4 @@
-import type { HealthStatus, JsonObject } from '@sitemsg/core';
+import type { HealthStatus, JsonObject } from '@sitemsg/core/plugin';
 
 /** Bumped when the InboxStore contract changes incompatibly; the service refuses a store built for another. */
 export const INBOX_STORE_CONTRACT_VERSION = 1 as const;

@@ -1,14 +1,11 @@
+import { createSitemsg, EmailTextMessage, ManualClock, MessageType } from '@sitemsg/core';
 import {
-  createSitemsg,
   type DispatchResult,
-  EmailTextMessage,
-  ManualClock,
-  MessageType,
   Messenger,
   type OutgoingDispatch,
   ok,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { InboxMessenger, InboxService, MemoryInboxStore, sitemsgDriver } from '../src/index.js';
 import { storeKinds } from './helpers.js';

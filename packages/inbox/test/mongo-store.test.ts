@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, ManualClock, StoreError } from '@sitemsg/core';
+import { ManualClock } from '@sitemsg/core';
+import { ConfigurationError, StoreError } from '@sitemsg/core/plugin';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';

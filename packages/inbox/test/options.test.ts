@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import {
   InboxMessenger,

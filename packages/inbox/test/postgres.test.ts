@@ -1,4 +1,4 @@
-import { ConfigurationError, StoreError } from '@sitemsg/core';
+import { ConfigurationError, StoreError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { InboxService, inboxMigrationSql, PostgresInboxStore } from '../src/index.js';
 import { testSchema } from './pg.js';

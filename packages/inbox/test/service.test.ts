@@ -1,4 +1,5 @@
-import { ConfigurationError, createSitemsg, type SitemsgEventMap, ValidationError } from '@sitemsg/core';
+import { createSitemsg } from '@sitemsg/core';
+import { ConfigurationError, type SitemsgEventMap, ValidationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { InboxAccessError, InboxNotFoundError, InboxService, MemoryInboxStore } from '../src/index.js';
 import { service, storeKinds } from './helpers.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError, type MessengerDriver } from '@sitemsg/core';
+import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
 import { SendgridMessenger } from './messenger.js';
 import type { SendgridMessengerOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import { DeliveryError, type DeliveryErrorOptions } from '@sitemsg/core';
+import { DeliveryError, type DeliveryErrorOptions } from '@sitemsg/core/plugin';
 
 export type SendgridDeliveryErrorOptions = DeliveryErrorOptions & {
   /** SendGrid refused the credentials or the account setup: nothing will go out until someone fixes it. */

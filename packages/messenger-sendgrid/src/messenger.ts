@@ -8,7 +8,7 @@ import {
   type OutgoingDispatch,
   ok,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { isValidEmail } from './address.js';
 import { SendgridDeliveryError } from './errors.js';
 import { type ResolvedSendgridOptions, resolveOptions, type SendgridMessengerOptions } from './options.js';

@@ -4,7 +4,7 @@ import {
   type Logger,
   type MessengerOptions,
   systemClock,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { type EmailAddress, isEmailAddress, parseEmailAddress } from './address.js';
 
 export interface SendgridMessengerOptions extends MessengerOptions {

@@ -1,5 +1,5 @@
 import type { MailDataRequired } from '@sendgrid/mail';
-import type { CompiledMessage, OutgoingDispatch } from '@sitemsg/core';
+import type { CompiledMessage, OutgoingDispatch } from '@sitemsg/core/plugin';
 import type { EmailAddress } from './address.js';
 
 /** SendGrid refuses more than 1,000 personalizations (and 1,000 recipients) in one /mail/send request. */

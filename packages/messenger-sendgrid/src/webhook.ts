@@ -20,7 +20,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
   webhookHeader,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 export const SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';

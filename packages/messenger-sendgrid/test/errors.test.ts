@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
-import { type DispatchResult, EmailTextMessage } from '@sitemsg/core';
+import { EmailTextMessage } from '@sitemsg/core';
+import type { DispatchResult } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SendgridDeliveryError, SendgridMessenger } from '../src/index.js';
 import { outgoing, RecordingLogger, type Rig, rig } from './fixtures/setup.js';

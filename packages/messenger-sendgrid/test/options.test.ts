@@ -1,4 +1,5 @@
-import { ConfigurationError, createSitemsg } from '@sitemsg/core';
+import { createSitemsg } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BASE_URL,

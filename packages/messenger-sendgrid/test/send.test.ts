@@ -1,11 +1,5 @@
-import {
-  type CompiledMessage,
-  EmailHtmlMessage,
-  EmailTextMessage,
-  MessageType,
-  type RenderContext,
-  ValidationError,
-} from '@sitemsg/core';
+import { EmailHtmlMessage, EmailTextMessage, MessageType, type RenderContext } from '@sitemsg/core';
+import { type CompiledMessage, ValidationError } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Personalization } from './fixtures/fake-sendgrid.js';
 import { API_KEY, outgoing, type Rig, rig } from './fixtures/setup.js';

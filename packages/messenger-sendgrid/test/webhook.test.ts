@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  createSitemsg,
-  EmailTextMessage,
-  ManualClock,
-  type SitemsgEventMap,
-} from '@sitemsg/core';
+import { createSitemsg, EmailTextMessage, ManualClock } from '@sitemsg/core';
+import { ConfigurationError, type SitemsgEventMap } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createSendgridWebhookHandler,

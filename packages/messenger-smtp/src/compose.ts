@@ -1,4 +1,11 @@
-import { type Attachment, DeliveryError, err, type OutgoingDispatch, ok, type Result } from '@sitemsg/core';
+import {
+  type Attachment,
+  DeliveryError,
+  err,
+  type OutgoingDispatch,
+  ok,
+  type Result,
+} from '@sitemsg/core/plugin';
 import type { SendMailOptions } from 'nodemailer';
 import { formatMailbox, type Mailbox, messageIdFor } from './address.js';
 import { hasUnsafeHeaderChars } from './header-text.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError, type MessengerDriver } from '@sitemsg/core';
+import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
 import { SERVER_KEYS, type SmtpServerOptions } from './options.js';
 import { SmtpMessenger } from './smtp-messenger.js';
 

@@ -1,4 +1,4 @@
-import { DeliveryError } from '@sitemsg/core';
+import { DeliveryError } from '@sitemsg/core/plugin';
 
 /** The fields nodemailer puts on the errors it hands back (see nodemailer's NodemailerError). */
 interface SmtpFailure {

@@ -1,4 +1,5 @@
-import { type CompiledMessage, MessageType, type RenderContext, type TemplateRenderer } from '@sitemsg/core';
+import { MessageType, type RenderContext, type TemplateRenderer } from '@sitemsg/core';
+import type { CompiledMessage } from '@sitemsg/core/plugin';
 import type { EmailAttachment } from './compose.js';
 
 /** One attachment as stored: JSON, so the bytes are base64. */

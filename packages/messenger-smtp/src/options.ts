@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigurationError, type MessengerOptions } from '@sitemsg/core';
+import { ConfigurationError, type MessengerOptions } from '@sitemsg/core/plugin';
 import type { Transporter } from 'nodemailer';
 import { isEmailAddress, type Mailbox, parseMailbox } from './address.js';
 

@@ -7,7 +7,7 @@ import {
   type OutgoingDispatch,
   ok,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { domainOf, isEmailAddress } from './address.js';
 import { type ComposeSettings, composeMail } from './compose.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, type Sitemsg, ValidationError } from '@sitemsg/core';
+import type { Sitemsg } from '@sitemsg/core';
+import { ConfigurationError, ValidationError } from '@sitemsg/core/plugin';
 import type { MailMessage, SentMessageInfo, Transport } from 'nodemailer';
 import packageJson from '../package.json' with { type: 'json' };
 import { formatMailbox, isEmailAddress, type Mailbox } from './address.js';

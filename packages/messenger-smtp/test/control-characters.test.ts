@@ -1,4 +1,4 @@
-import { ValidationError } from '@sitemsg/core';
+import { ValidationError } from '@sitemsg/core/plugin';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodemailerMessage, sitemsgTransport } from '../src/index.js';

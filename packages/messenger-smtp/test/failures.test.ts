@@ -1,4 +1,5 @@
-import { DeliveryError, EmailTextMessage, MessengerWarmupError, type OutgoingDispatch } from '@sitemsg/core';
+import { EmailTextMessage } from '@sitemsg/core';
+import { DeliveryError, MessengerWarmupError, type OutgoingDispatch } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpMessenger } from '../src/index.js';
 import { engineFor, messengerFor } from './helpers.js';

@@ -1,5 +1,4 @@
 import {
-  type CompiledMessage,
   createSitemsg,
   ManualClock,
   MessageType,
@@ -7,6 +6,7 @@ import {
   type RenderContext,
   type Sitemsg,
 } from '@sitemsg/core';
+import type { CompiledMessage } from '@sitemsg/core/plugin';
 import { type EmailAttachment, SmtpMessenger, type SmtpServerOptions } from '../src/index.js';
 import type { SmtpSink } from './sink.js';
 

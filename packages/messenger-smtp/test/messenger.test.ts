@@ -1,4 +1,5 @@
-import { EmailHtmlMessage, EmailTextMessage, ValidationError } from '@sitemsg/core';
+import { EmailHtmlMessage, EmailTextMessage } from '@sitemsg/core';
+import { ValidationError } from '@sitemsg/core/plugin';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../src/address.js';
 import type { SmtpMessenger } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, EmailTextMessage } from '@sitemsg/core';
+import { EmailTextMessage } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import { createTransport } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isEmailAddress, messageIdFor, parseMailbox } from '../src/address.js';

@@ -1,4 +1,5 @@
-import { EmailTextMessage, MessengerWarmupError } from '@sitemsg/core';
+import { EmailTextMessage } from '@sitemsg/core';
+import { MessengerWarmupError } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpMessenger } from '../src/index.js';
 import { engineFor, messengerFor } from './helpers.js';

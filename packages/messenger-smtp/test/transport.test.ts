@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  createSitemsg,
-  type Sitemsg,
-  UnknownMessengerError,
-  ValidationError,
-} from '@sitemsg/core';
+import { createSitemsg, type Sitemsg, UnknownMessengerError } from '@sitemsg/core';
+import { ConfigurationError, ValidationError } from '@sitemsg/core/plugin';
 import { createTransport, type Transporter } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, StoreError } from '@sitemsg/core';
+import { describeError, StoreError } from '@sitemsg/core/plugin';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { StoreContext } from './context.js';
 import { type DispatchDoc, dueFor, type MessageDoc } from './documents.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimedDispatch, ClaimRequest, CompletionOutcome } from '@sitemsg/core';
+import type { ClaimedDispatch, ClaimRequest, CompletionOutcome } from '@sitemsg/core/plugin';
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import type { StoreContext } from './context.js';
 import {

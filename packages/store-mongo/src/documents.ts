@@ -9,7 +9,7 @@ import type {
   MessageRecord,
   ReadStatus,
   ScheduleRequest,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 /**
  * A stored message. Ids are numbers from one counter shared with dispatches, so `_id` order is

@@ -1,4 +1,4 @@
-import { ConfigurationError, type StoreDriver } from '@sitemsg/core';
+import { ConfigurationError, type StoreDriver } from '@sitemsg/core/plugin';
 import { MongoStore } from './mongo-store.js';
 
 const KNOWN = new Set(['url', 'dbName', 'collectionPrefix']);

@@ -1,4 +1,4 @@
-import { type ScheduleResult, StoreError } from '@sitemsg/core';
+import { type ScheduleResult, StoreError } from '@sitemsg/core/plugin';
 import type { ClientSession } from 'mongodb';
 import type { StoreContext } from './context.js';
 import { toMessageRecord } from './documents.js';

@@ -1,4 +1,4 @@
-import { describeError, SitemsgError, StoreError } from '@sitemsg/core';
+import { describeError, SitemsgError, StoreError } from '@sitemsg/core/plugin';
 
 function field(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[name] : undefined;

@@ -1,4 +1,4 @@
-import type { FeedbackRecord } from '@sitemsg/core';
+import type { FeedbackRecord } from '@sitemsg/core/plugin';
 import type { Filter } from 'mongodb';
 import type { StoreContext } from './context.js';
 import { type FeedbackDoc, parseId, toFeedbackDoc, toFeedbackRecord } from './documents.js';

@@ -22,7 +22,7 @@ import {
   type SubscriptionFilter,
   type Suppression,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { MongoClient } from 'mongodb';
 import * as claims from './claim.js';
 import { collections, type StoreContext } from './context.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import type { MongoClient } from 'mongodb';
 
 /** Where the store's data lives: the application's client, or a URL the store connects to itself. */

@@ -6,7 +6,7 @@ import type {
   DispatchRecord,
   DispatchStatus,
   MessageRecord,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import type { Filter } from 'mongodb';
 import type { StoreContext } from './context.js';
 import {

@@ -1,4 +1,9 @@
-import { type JsonObject, type ScheduleRequest, type ScheduleResult, scheduleManyError } from '@sitemsg/core';
+import {
+  type JsonObject,
+  type ScheduleRequest,
+  type ScheduleResult,
+  scheduleManyError,
+} from '@sitemsg/core/plugin';
 import type { ClientSession } from 'mongodb';
 import { abandonBatch, beginBatch, commitBatch } from './batch.js';
 import type { StoreContext } from './context.js';

@@ -5,7 +5,7 @@ import {
   type ScheduleRequest,
   type ScheduleResult,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { maybeTransaction, type StoreContext } from './context.js';
 import {
   COMMITTED,

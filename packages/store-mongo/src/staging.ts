@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewDispatch } from '@sitemsg/core';
+import type { NewDispatch } from '@sitemsg/core/plugin';
 import { repairBatches, sweepBatchOrphans } from './batch.js';
 import type { StoreContext } from './context.js';
 import { type DispatchDoc, dueFor, type MessageDoc, UNHELD } from './documents.js';

@@ -1,4 +1,4 @@
-import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 import type { SuppressionDoc } from './documents.js';
 import { isDuplicateKey } from './errors.js';

@@ -1,4 +1,4 @@
-import type { NewDispatch } from '@sitemsg/core';
+import type { NewDispatch } from '@sitemsg/core/plugin';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';

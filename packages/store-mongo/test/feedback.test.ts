@@ -1,4 +1,4 @@
-import { ALL_MESSAGE_TYPES, type FeedbackRecord, type NewDispatch, StoreError } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type FeedbackRecord, type NewDispatch, StoreError } from '@sitemsg/core/plugin';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { ConfigurationError, createSitemsg, StoreError, ValidationError } from '@sitemsg/core';
+import { createSitemsg } from '@sitemsg/core';
+import { ConfigurationError, StoreError, ValidationError } from '@sitemsg/core/plugin';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

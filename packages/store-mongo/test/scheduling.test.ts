@@ -1,4 +1,4 @@
-import { type NewDispatch, type ScheduleRequest, StoreError } from '@sitemsg/core';
+import { type NewDispatch, type ScheduleRequest, StoreError } from '@sitemsg/core/plugin';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

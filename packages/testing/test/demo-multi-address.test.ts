@@ -1,4 +1,4 @@
-import type { SitemsgUser } from '@sitemsg/core';
+import type { SitemsgUser } from '@sitemsg/core/plugin';
 import { HttpDemoMessenger, startDemoProvider } from '../src/fakes.js';
 import { messengerConformance } from '../src/messenger.js';
 

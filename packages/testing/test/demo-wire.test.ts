@@ -1,4 +1,5 @@
-import { ConfigurationError, createSitemsg, MemoryStore } from '@sitemsg/core';
+import { createSitemsg, MemoryStore } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoProvider, HttpDemoMessenger, startDemoProvider } from '../src/fakes.js';
 

@@ -1,4 +1,5 @@
-import { MemoryStore, type Store } from '@sitemsg/core';
+import { MemoryStore } from '@sitemsg/core';
+import type { Store } from '@sitemsg/core/plugin';
 import { storeConformance } from '../src/store.js';
 
 // Two stores "on one namespace" must share data, as two workers on one database do: for the

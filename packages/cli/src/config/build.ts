@@ -1,4 +1,5 @@
-import { createSitemsg, MemoryStore, type Messenger, type Sitemsg, type Store } from '@sitemsg/core';
+import { createSitemsg, MemoryStore, type Sitemsg } from '@sitemsg/core';
+import type { Messenger, Store } from '@sitemsg/core/plugin';
 import type { Jiti } from 'jiti';
 import { bareMessage, configError } from '../errors.js';
 import { loadDriver } from './drivers.js';

@@ -1,4 +1,4 @@
-import type { SitemsgDriver } from '@sitemsg/core';
+import type { SitemsgDriver } from '@sitemsg/core/plugin';
 import type { Jiti } from 'jiti';
 import { configError } from '../errors.js';
 import { isRecord } from './env.js';

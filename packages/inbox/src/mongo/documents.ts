@@ -1,4 +1,4 @@
-import type { JsonObject } from '@sitemsg/core';
+import type { JsonObject } from '@sitemsg/core/plugin';
 import type { InboxMessage, NewInboxMessage } from '../types.js';
 
 /** One inbox message as stored: the message id is `_id`. */

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import type { MongoClient } from 'mongodb';
 import { checkOptionKeys } from '../option-keys.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, type HealthStatus, SitemsgError, StoreError } from '@sitemsg/core';
+import { describeError, type HealthStatus, SitemsgError, StoreError } from '@sitemsg/core/plugin';
 import { type Collection, type Filter, MongoClient } from 'mongodb';
 import {
   INBOX_STORE_CONTRACT_VERSION,

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

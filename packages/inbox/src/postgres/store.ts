@@ -4,7 +4,7 @@ import {
   type HealthStatus,
   type JsonObject,
   StoreError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { checkOptionKeys } from '../option-keys.js';
 import {
   INBOX_STORE_CONTRACT_VERSION,

@@ -12,7 +12,7 @@ import {
   type Result,
   type SentReceipt,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 export interface HttpDemoMessengerOptions extends MessengerOptions {
   /** The provider's base URL, e.g. a `DemoProvider`'s `url`. */

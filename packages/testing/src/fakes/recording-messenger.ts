@@ -8,7 +8,7 @@ import {
   type OutgoingDispatch,
   ok,
   type SitemsgUser,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 export interface RecordingMessengerOptions extends MessengerOptions {
   /** The user field that holds the address. Default `email`. */

@@ -1,4 +1,4 @@
-import { MESSENGER_CONTRACT_VERSION, SitemsgError, ValidationError } from '@sitemsg/core';
+import { MESSENGER_CONTRACT_VERSION, SitemsgError, ValidationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { type MessengerHarness, start } from './harness.js';
 

@@ -5,7 +5,7 @@ import type {
   MessageRecord,
   Messenger,
   OutgoingDispatch,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { expect } from 'vitest';
 import type { FakeProvider, ReceivedMessage } from './harness.js';
 

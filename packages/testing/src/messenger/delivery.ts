@@ -1,4 +1,4 @@
-import { SitemsgError } from '@sitemsg/core';
+import { SitemsgError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { batchFor, expectDelivered, resultFor, runBatch, waitForReceived } from './batches.js';
 import { type MessengerHarness, start } from './harness.js';

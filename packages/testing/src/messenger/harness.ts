@@ -1,4 +1,4 @@
-import type { Messenger, SitemsgUser } from '@sitemsg/core';
+import type { Messenger, SitemsgUser } from '@sitemsg/core/plugin';
 import { onTestFinished } from 'vitest';
 
 export interface ReceivedMessage {

@@ -1,4 +1,4 @@
-import type { Messenger } from '@sitemsg/core';
+import type { Messenger } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { type MessengerHarness, start } from './harness.js';
 

@@ -1,4 +1,4 @@
-import type { Store } from '@sitemsg/core';
+import type { Store } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { at, DAY, SECOND, type Settled, schedule, settle } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

@@ -1,4 +1,4 @@
-import type { DispatchCounts } from '@sitemsg/core';
+import type { DispatchCounts } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { addresses, at, claim, MINUTE, outcome, SECOND, type Settled, schedule, settle } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

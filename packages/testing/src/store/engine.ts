@@ -4,20 +4,22 @@
 import {
   type AddressInvalid,
   createSitemsg,
+  ManualClock,
+  MessageType,
+  parseSignedLink,
+  type Sitemsg,
+} from '@sitemsg/core';
+import {
   DeliveryError,
   type DispatchResult,
   err,
-  ManualClock,
-  MessageType,
   Messenger,
   type OutgoingDispatch,
   ok,
-  parseSignedLink,
-  type Sitemsg,
   type SitemsgUser,
   type Store,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { T0 } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

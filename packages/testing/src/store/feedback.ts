@@ -1,4 +1,4 @@
-import { ALL_MESSAGE_TYPES, type FeedbackRecord } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type FeedbackRecord } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { at, claim, MESSENGER, OTHER_MESSENGER, SECOND, schedule, TYPE } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

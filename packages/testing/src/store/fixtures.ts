@@ -8,7 +8,7 @@ import type {
   NewMessage,
   ScheduleResult,
   Store,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 /** The suite's epoch: every `now` is an explicit offset from it, so no clock is involved. */
 export const T0: Date = new Date('2026-01-01T00:00:00.000Z');

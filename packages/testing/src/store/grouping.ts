@@ -1,4 +1,4 @@
-import type { JsonObject, Store } from '@sitemsg/core';
+import type { JsonObject, Store } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { addresses, at, claim, MINUTE, outcome, SECOND, schedule } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

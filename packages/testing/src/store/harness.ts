@@ -1,4 +1,4 @@
-import type { Store } from '@sitemsg/core';
+import type { Store } from '@sitemsg/core/plugin';
 import { onTestFinished } from 'vitest';
 
 /** How the store suite gets stores: see the package README. */

@@ -1,4 +1,4 @@
-import type { DispatchCounts, DispatchStatus } from '@sitemsg/core';
+import type { DispatchCounts, DispatchStatus } from '@sitemsg/core/plugin';
 
 /** What the state-machine property believes about one dispatch. */
 export interface ModelDispatch {

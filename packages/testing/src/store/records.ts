@@ -1,4 +1,4 @@
-import type { JsonObject } from '@sitemsg/core';
+import type { JsonObject } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { at, claim, SECOND, schedule } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';

@@ -1,4 +1,4 @@
-import type { Store } from '@sitemsg/core';
+import type { Store } from '@sitemsg/core/plugin';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { T0, to } from './fixtures.js';

@@ -1,4 +1,4 @@
-import type { Store, Subscription, SubscriptionFilter } from '@sitemsg/core';
+import type { Store, Subscription, SubscriptionFilter } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { type StoreHarness, session } from './harness.js';
 

@@ -1,11 +1,11 @@
+import type { ManualClock } from '@sitemsg/core';
 import type {
   FeedbackInput,
   FeedbackKind,
   FeedbackOutcome,
-  ManualClock,
   WebhookHandler,
   WebhookRequest,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 /** The dispatch a webhook request reports on: sent by the suite's engine, as the provider saw it. */
 export interface SentDispatch {

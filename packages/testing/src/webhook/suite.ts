@@ -1,14 +1,11 @@
+import { createSitemsg, ManualClock, MemoryStore, type Sitemsg } from '@sitemsg/core';
 import {
-  createSitemsg,
   type DispatchResult,
-  ManualClock,
-  MemoryStore,
   Messenger,
   type OutgoingDispatch,
   ok,
-  type Sitemsg,
   type WebhookRequest,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import type { SentDispatch, WebhookHarness } from './harness.js';
 
