@@ -12,11 +12,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const coreDist = new URL('../../packages/core/dist/index.js', import.meta.url);
-if (!existsSync(coreDist)) {
-  console.error(`missing ${fileURLToPath(coreDist)}: run \`pnpm build\` (or \`pnpm bench\`) first.`);
-  process.exit(1);
+const corePluginDist = new URL('../../packages/core/dist/plugin.js', import.meta.url);
+for (const built of [coreDist, corePluginDist]) {
+  if (!existsSync(built)) {
+    console.error(`missing ${fileURLToPath(built)}: run \`pnpm build\` (or \`pnpm bench\`) first.`);
+    process.exit(1);
+  }
 }
-const { createSitemsg, Messenger, ok } = await import(coreDist.href);
+const { createSitemsg } = await import(coreDist.href);
+const { Messenger, ok } = await import(corePluginDist.href);
 
 const TOTAL = 100_000;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);

@@ -21,7 +21,12 @@ for (const file of [storeDist, coreDist]) {
   }
 }
 
+// The plugin entry sits beside the app entry in core's dist; a build from before it existed
+// exported everything from the app entry.
+const corePluginDist = join(dirname(coreDist), 'plugin.js');
+
 export const core = await import(pathToFileURL(coreDist).href);
+const corePlugin = existsSync(corePluginDist) ? await import(pathToFileURL(corePluginDist).href) : core;
 export const { PostgresStore } = await import(pathToFileURL(storeDist).href);
 export const pg = (await import(pathToFileURL(require.resolve('pg')).href)).default;
 export const loadPgBoss = async () => (await import(pathToFileURL(require.resolve('pg-boss')).href)).default;
@@ -29,9 +34,9 @@ export const loadPgBoss = async () => (await import(pathToFileURL(require.resolv
 export const url = process.env.SITEMSG_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A messenger that accepts everything at once: the benchmark measures the store and the engine. */
-export class NoopMessenger extends core.Messenger {
+export class NoopMessenger extends corePlugin.Messenger {
   static alias = 'noop';
   async send(batch) {
-    return batch.map((o) => ({ dispatchId: o.dispatch.id, result: core.ok({}) }));
+    return batch.map((o) => ({ dispatchId: o.dispatch.id, result: corePlugin.ok({}) }));
   }
 }

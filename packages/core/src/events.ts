@@ -20,7 +20,8 @@ export type SitemsgEventName = (typeof SitemsgEvent)[keyof typeof SitemsgEvent];
 
 /**
  * Payload of each event. Plugins that emit their own events augment this interface:
- * `declare module '@sitemsg/core' { interface SitemsgEventMap { 'sms:delivered': {...} } }`.
+ * `declare module '@sitemsg/core' { interface SitemsgEventMap { 'sms:delivered': {...} } }` (the plugin
+ * entry re-exports the same interface, so the augmentation shows through both entries).
  */
 export interface SitemsgEventMap {
   /** The message is stored: written by the store itself, or announced after the application's commit. */

@@ -1,6 +1,14 @@
-export { type BackoffOptions, backoffDelay } from './backoff.js';
+/**
+ * `@sitemsg/core`: what applications use — the engine and its function-style toolbox, message
+ * types, the memory store, errors to catch, events, links, webhook and health types. Plugin
+ * authors (messengers, stores, webhooks, drivers) import from `@sitemsg/core/plugin` instead; the
+ * README's "Entry points" section lists both. Types that app-facing signatures return or take
+ * (`Messenger`, `Store`, `SentReceipt`, `ScheduleResult`, `CleanupResult`) are exported here as
+ * types only, so an application can name them; their classes and helpers live in the plugin entry.
+ */
+export type { BackoffOptions } from './backoff.js';
 export { EmailHtmlMessage, EmailTextMessage, PlainTextMessage } from './builtin-types.js';
-export { type Clock, ManualClock, systemClock } from './clock.js';
+export { type Clock, ManualClock } from './clock.js';
 export type {
   Attachment,
   ChatPayload,
@@ -31,7 +39,6 @@ export {
   sendTestMessage,
   setUserPreferences,
 } from './default-instance.js';
-export type { DriverContext, MessengerDriver, SitemsgDriver, StoreDriver } from './driver.js';
 export type { LinkError, LinkOutcome, LinkSubject } from './engine/links.js';
 export type { AddressInvalid, SitemsgOptions } from './engine/options.js';
 export type { SendCounts } from './engine/outcomes.js';
@@ -48,10 +55,6 @@ export type { WorkOptions } from './engine/worker.js';
 export {
   ConfigurationError,
   DeliveryError,
-  type DeliveryErrorDetails,
-  type DeliveryErrorOptions,
-  describeError,
-  isRetryableStatus,
   MessengerError,
   MessengerWarmupError,
   SignatureError,
@@ -61,72 +64,27 @@ export {
   UnknownMessengerError,
   ValidationError,
 } from './errors.js';
+export { type EventHandler, SitemsgEvent, type SitemsgEventMap, type SitemsgEventName } from './events.js';
 export {
-  EventBus,
-  type EventHandler,
-  SitemsgEvent,
-  type SitemsgEventMap,
-  type SitemsgEventName,
-} from './events.js';
-export {
-  ALL_MESSAGE_TYPES,
   type BounceType,
   DEFAULT_SUPPRESSING_FEEDBACK,
   type FeedbackInput,
   FeedbackKind,
   type FeedbackOutcome,
-  type FeedbackRecord,
   type SuppressingFeedback,
 } from './feedback.js';
-export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
-export { assertJsonObject, type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
+export { type HealthReport, HealthState, type HealthStatus } from './health.js';
+export { type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
 export { createLinkHandler, type LinkHandlerOptions, type LinkPage } from './link-handler.js';
-export {
-  buildLinkUrl,
-  LinkAction,
-  type LinkParams,
-  type LinkRecipient,
-  parseSignedLink,
-  type SignedLink,
-  signLink,
-  verifyLink,
-} from './links.js';
-export { completeLogger, type Logger } from './logger.js';
+export { LinkAction, parseSignedLink, type SignedLink } from './links.js';
+export type { Logger } from './logger.js';
 export { MemoryStore } from './memory/memory-store.js';
 export { MessageType, type MessageTypeClass } from './message-type.js';
-export {
-  type DispatchResult,
-  MESSENGER_CONTRACT_VERSION,
-  Messenger,
-  type MessengerClass,
-  type MessengerEngineContext,
-  type MessengerOptions,
-  type OutgoingDispatch,
-  type SentReceipt,
-} from './messenger.js';
-export { chatPayload, pushPayload, smsPayload } from './payloads.js';
-export { err, ok, type Result } from './result.js';
+export type { Messenger, SentReceipt } from './messenger.js';
+export type { Result } from './result.js';
 export { RUN_OPTION_LIMITS } from './run-option-limits.js';
+export type { CleanupResult, ScheduleResult, Store } from './store.js';
 export {
-  type ClaimRequest,
-  type CleanupRequest,
-  type CleanupResult,
-  type CompletionOutcome,
-  type DispatchCounts,
-  type NewDispatch,
-  type NewMessage,
-  type ScheduleRequest,
-  type ScheduleResult,
-  STORE_CONTRACT_VERSION,
-  type Store,
-  type StoreScheduleOptions,
-  type SubscriptionFilter,
-  type Suppression,
-  scheduleManyError,
-} from './store.js';
-export {
-  type ClaimedDispatch,
-  type DispatchErrorRecord,
   type DispatchRecord,
   DispatchStatus,
   type MessageRecord,
@@ -135,10 +93,4 @@ export {
   type SitemsgUser,
   type Subscription,
 } from './types.js';
-export {
-  type WebhookHandler,
-  type WebhookHeaders,
-  type WebhookRequest,
-  type WebhookResponse,
-  webhookHeader,
-} from './webhook.js';
+export type { WebhookHandler, WebhookHeaders, WebhookRequest, WebhookResponse } from './webhook.js';

@@ -1,4 +1,3 @@
-import { EventBus } from '@sitemsg/core';
 import {
   aggregateHealth,
   assertJsonObject,
@@ -16,6 +15,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { InboxAccessError, InboxNotFoundError } from './errors.js';
 import type { InboxEventName, InboxEventTarget } from './events.js';
 import { createIdGenerator } from './ids.js';
+import { InboxEventBus } from './inbox-event-bus.js';
 import { MemoryInboxStore } from './memory-store.js';
 import { checkOptionKeys } from './option-keys.js';
 import {
@@ -100,7 +100,7 @@ export class InboxService {
     const logger = options.logger;
     this.events =
       options.sitemsg ??
-      new EventBus((event, error) =>
+      new InboxEventBus((event, error) =>
         logger?.error?.(`[sitemsg] [inbox] a "${event}" handler failed: ${describeError(error)}`),
       );
   }

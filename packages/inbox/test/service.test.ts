@@ -183,6 +183,24 @@ describe('InboxService wiring', () => {
     expect(errors).toEqual(['[sitemsg] [inbox] a "inbox:created" handler failed: Error: handler broke']);
   });
 
+  it('reports a rejecting event handler too, and an unsubscribed handler hears nothing', async () => {
+    const errors: string[] = [];
+    const heard: string[] = [];
+    const inbox = new InboxService({ logger: { error: (message) => errors.push(message) } });
+    inbox.on('inbox:read', async () => {
+      throw new Error('async handler broke');
+    });
+    const off = inbox.on('inbox:read', (p) => {
+      heard.push(p.inboxMessageId);
+    });
+    const m = await inbox.send('u1', 't', 'b');
+    off();
+    await inbox.markRead(m.id, 'u1');
+    await Promise.resolve();
+    expect(heard).toEqual([]);
+    expect(errors).toEqual(['[sitemsg] [inbox] a "inbox:read" handler failed: Error: async handler broke']);
+  });
+
   it('validates its options and its inputs', async () => {
     expect(() => new InboxService({ maxPageSize: 0 })).toThrow(ConfigurationError);
     expect(() => new InboxService({ retentionDays: -1 })).toThrow(ConfigurationError);
