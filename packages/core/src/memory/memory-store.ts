@@ -354,6 +354,11 @@ export class MemoryStore implements Store {
   }
 
   async addFeedback(feedback: FeedbackRecord): Promise<boolean> {
+    if (!this.dispatches.has(feedback.dispatchId)) {
+      throw new ValidationError(`Dispatch ${feedback.dispatchId} does not exist.`, {
+        code: 'UNKNOWN_DISPATCH',
+      });
+    }
     const list = this.feedback.get(feedback.dispatchId) ?? [];
     if (feedback.eventId !== null && list.some((f) => f.eventId === feedback.eventId)) return false;
     list.push({ ...feedback });
