@@ -3,6 +3,7 @@
 import { type DispatchRecord, type FeedbackRecord, ValidationError } from '@sitemsg/core';
 import type { StoreContext } from './context.js';
 import { isRowId } from './db.js';
+import type { Names } from './names.js';
 import { DISPATCH_COLUMNS, type DispatchRow, toDispatch } from './rows.js';
 
 /**
@@ -17,16 +18,17 @@ export async function findDispatchByProviderId(
 ): Promise<DispatchRecord | null> {
   // Text PostgreSQL cannot hold was never written, so it names no row (and is no SQL error).
   if (providerMessageId.includes('\u0000') || messenger.includes('\u0000')) return null;
-  const { rows } = await ctx.db.query<DispatchRow>('findDispatchByProviderId', findByProviderIdSql(ctx), [
-    messenger,
-    providerMessageId,
-  ]);
+  const { rows } = await ctx.db.query<DispatchRow>(
+    'findDispatchByProviderId',
+    findByProviderIdSql(ctx.names),
+    [messenger, providerMessageId],
+  );
   return rows[0] ? toDispatch(rows[0]) : null;
 }
 
 /** The lookup's text, for the EXPLAIN test. */
-export function findByProviderIdSql(ctx: Pick<StoreContext, 'names'>): string {
-  return `SELECT ${DISPATCH_COLUMNS} FROM ${ctx.names.dispatches}
+export function findByProviderIdSql(n: Names): string {
+  return `SELECT ${DISPATCH_COLUMNS} FROM ${n.dispatches}
 WHERE messenger = $1 AND provider_message_id = $2
 ORDER BY dispatched_at DESC, id DESC LIMIT 1`;
 }
@@ -34,26 +36,38 @@ ORDER BY dispatched_at DESC, id DESC LIMIT 1`;
 const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
- * One INSERT; a provider event already recorded on the dispatch hits the unique index of
- * (dispatch, event id) and writes nothing (false). Feedback must name a dispatch this store holds
- * (the foreign key): an unknown or malformed id is a ValidationError `UNKNOWN_DISPATCH`, not a
- * false, which would read as "already recorded" and skip the suppression policy.
+ * One statement: the dispatch is read and the feedback inserted from that read, so an unknown
+ * dispatch inserts nothing and raises no error (an error would also cost PGlite's one connection);
+ * a provider event already recorded on the dispatch hits the unique index of (dispatch, event id)
+ * and writes nothing (false). Feedback must name a dispatch this store holds: an unknown or
+ * malformed id is a ValidationError `UNKNOWN_DISPATCH`, not a false, which would read as "already
+ * recorded" and skip the suppression policy. The foreign key still answers a cleanup deleting the
+ * dispatch at the same moment.
  */
 export async function addFeedback(ctx: StoreContext, f: FeedbackRecord): Promise<boolean> {
   if (!isRowId(f.dispatchId)) throw unknownDispatch(f.dispatchId);
+  const { names: n } = ctx;
+  let row: { known: boolean; added: boolean } | undefined;
   try {
-    const { rowCount } = await ctx.db.query(
+    const { rows } = await ctx.db.query<{ known: boolean; added: boolean }>(
       'addFeedback',
-      `INSERT INTO ${ctx.names.feedback} (dispatch_id, kind, bounce, provider_code, detail, event_id, at)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      `WITH d AS (SELECT id FROM ${n.dispatches} WHERE id = $1),
+added AS (
+  INSERT INTO ${n.feedback} (dispatch_id, kind, bounce, provider_code, detail, event_id, at)
+  SELECT d.id, $2, $3, $4, $5, $6, $7 FROM d
+  ON CONFLICT DO NOTHING RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM d) AS known, EXISTS (SELECT 1 FROM added) AS added`,
       [f.dispatchId, f.kind, f.bounce, f.providerCode, f.detail, f.eventId, f.at],
     );
-    return rowCount === 1;
+    row = rows[0];
   } catch (error) {
     const cause = (error as { cause?: { code?: unknown } }).cause;
     if (cause?.code === FOREIGN_KEY_VIOLATION) throw unknownDispatch(f.dispatchId, error);
     throw error;
   }
+  if (!row?.known) throw unknownDispatch(f.dispatchId);
+  return row.added;
 }
 
 function unknownDispatch(id: string, cause?: unknown): ValidationError {

@@ -5,6 +5,7 @@ import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core';
 import { ClaimedRecord } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { textArray } from './db.js';
+import type { Names } from './names.js';
 
 export async function addSuppression(ctx: StoreContext, s: Suppression): Promise<boolean> {
   ctx.suppressionEpoch.value++;
@@ -27,13 +28,18 @@ export async function removeSuppressions(
   // Claimed records answer from their claim until the epoch moves: a lifted suppression must
   // not keep skipping their dispatches.
   ctx.suppressionEpoch.value++;
-  const { rowCount } = await ctx.db.query(
-    'removeSuppressions',
-    `DELETE FROM ${ctx.names.suppressions}
-WHERE messenger = $1 AND address = $2 AND ($3::text IS NULL OR message_type = $3)`,
-    [filter.messenger, filter.address, filter.messageType ?? null],
-  );
+  const { rowCount } = await ctx.db.query('removeSuppressions', removeSuppressionsSql(ctx.names), [
+    filter.messenger,
+    filter.address,
+    filter.messageType ?? null,
+  ]);
   return rowCount;
+}
+
+/** The DELETE's text, for the EXPLAIN test. */
+export function removeSuppressionsSql(n: Names): string {
+  return `DELETE FROM ${n.suppressions}
+WHERE messenger = $1 AND address = $2 AND ($3::text IS NULL OR message_type = $3)`;
 }
 
 /**
