@@ -1,4 +1,4 @@
-import { onTestFinished } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import { PostgresStore } from '../../src/index.js';
 import { PgliteStore } from '../../src/pglite.js';
 import { uniqueSchema } from './schema.js';
@@ -14,6 +14,21 @@ export interface Backend {
   open(count: number, label: string): Promise<{ stores: PostgresStore[]; schema: string }>;
 }
 
+// One embedded database per test file (opening one runs initdb in WASM: seconds), a schema per test.
+let embedded: Promise<PgliteStore> | null = null;
+afterAll(async () => {
+  await (await embedded)?.close();
+});
+
+function pglite(): Promise<PgliteStore> {
+  embedded ??= (async () => {
+    const store = new PgliteStore();
+    await store.init();
+    return store;
+  })();
+  return embedded;
+}
+
 export const backends: readonly Backend[] = [
   {
     name: 'PostgreSQL',
@@ -22,10 +37,11 @@ export const backends: readonly Backend[] = [
   {
     name: 'PGlite',
     async open(count, label) {
-      const base = new PgliteStore();
-      onTestFinished(() => base.close());
-      await base.init();
+      const base = await pglite();
       const schema = uniqueSchema(label);
+      onTestFinished(async () => {
+        await base.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      });
       const stores = Array.from(
         { length: count },
         () => new PostgresStore({ pool: base.pool }, { schema, listen: false }),
