@@ -4,7 +4,7 @@ import type { DispatchRecord, ReadStatus } from '@sitemsg/core';
 export interface ClaimMoment {
   /** `Date.now()` of the claim: its answer is only reused while it is fresh. */
   readonly at: number;
-  /** The store's suppression epoch then: a suppression added since makes the answer stale. */
+  /** The store's suppression epoch then: a suppression added or lifted since makes the answer stale. */
   readonly epoch: number;
 }
 
@@ -22,7 +22,8 @@ export type ClaimedJson = [
   createdAt: string,
   dispatchedAt: string | null,
   readAt: string | null,
-  suppressed: boolean,
+  /** The message type of the suppression that holds the address (its type's, else `'*'`), or null. */
+  suppressedBy: string | null,
 ];
 
 /**
@@ -41,6 +42,8 @@ export class ClaimedRecord implements DispatchRecord {
   readonly readStatus: ReadStatus;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** Only a sent dispatch has one, and a sent dispatch is never claimed. */
+  readonly providerMessageId: null = null;
   readonly nextAttemptAt: Date | null;
   readonly leaseOwner: string;
   readonly leaseExpiresAt: Date;
@@ -48,7 +51,7 @@ export class ClaimedRecord implements DispatchRecord {
   readonly dispatchedAt: Date | null;
   readonly readAt: Date | null;
   readonly #messageType: string;
-  readonly #suppressed: boolean;
+  readonly #suppressedBy: string | null;
   readonly #moment: ClaimMoment;
 
   constructor(
@@ -72,24 +75,24 @@ export class ClaimedRecord implements DispatchRecord {
     this.dispatchedAt = toDate(json[10]);
     this.readAt = toDate(json[11]);
     this.#messageType = messageType;
-    this.#suppressed = json[12];
+    this.#suppressedBy = json[12];
     this.#moment = moment;
   }
 
   /**
-   * Whether `record`'s address was suppressed for `messageType` when it was claimed, or null when
-   * that answer cannot be used: another record, another type, older than `maxAgeMs`, or a
-   * suppression added since.
+   * The suppression that held `record`'s address for `messageType` when it was claimed (its
+   * message type: that type or `'*'`), null when none did, or undefined when that answer cannot
+   * be used: another record, another type, older than `maxAgeMs`, or suppressions changed since.
    */
-  static suppressedAtClaim(
+  static suppressionAtClaim(
     record: object,
     messageType: string,
     now: { at: number; epoch: number; maxAgeMs: number },
-  ): boolean | null {
-    if (!(record instanceof ClaimedRecord) || record.#messageType !== messageType) return null;
+  ): string | null | undefined {
+    if (!(record instanceof ClaimedRecord) || record.#messageType !== messageType) return undefined;
     const moment = record.#moment;
-    if (now.at - moment.at > now.maxAgeMs || moment.epoch !== now.epoch) return null;
-    return record.#suppressed;
+    if (now.at - moment.at > now.maxAgeMs || moment.epoch !== now.epoch) return undefined;
+    return record.#suppressedBy;
   }
 }
 
