@@ -129,7 +129,6 @@ export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<C
   // Usually one round trip; when retries or send-at times have come due, the claim stands back,
   // the due rows are queued, and the claim runs again.
   const first = toClaimed(
-    ctx,
     request.owner,
     until,
     await runClaim(ctx, claimStatement(ctx.names, head, request, true)),
@@ -140,7 +139,7 @@ export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<C
   const rest = { ...head, limit: head.limit - first.claimed.length };
   if (rest.limit < 1) return first.claimed;
   const second = await runClaim(ctx, claimStatement(ctx.names, rest, request));
-  return [...first.claimed, ...toClaimed(ctx, request.owner, until, second).claimed];
+  return [...first.claimed, ...toClaimed(request.owner, until, second).claimed];
 }
 
 interface ClaimResult {
@@ -191,18 +190,18 @@ SELECT
 
 /** Records from the JSON rows; lease owner and expiry are the ones this claim just set. */
 function toClaimed(
-  ctx: StoreContext,
   owner: string,
   until: Date,
   result: ClaimResult,
 ): { claimed: ClaimedDispatch[]; due: boolean } {
   const messages = new Map((result.m ?? []).map((m) => [m[0], messageFromJson(m)]));
   const lease = { owner, until };
-  const moment = { at: Date.now(), epoch: ctx.suppressionEpoch.value };
-  const claimed = (result.d ?? []).map((d) => {
-    const message = messages.get(d[1])!;
-    return { dispatch: new ClaimedRecord(d, lease, message.type, moment), message };
-  });
+  const claimed = (result.d ?? []).map((d) => ({
+    dispatch: new ClaimedRecord(d, lease),
+    message: messages.get(d[1])!,
+    // The claim checked the suppressions in its own statement (this type's, or every type's).
+    suppressed: d[12] !== null,
+  }));
   return { claimed, due: result.due };
 }
 

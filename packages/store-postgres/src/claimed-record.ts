@@ -1,13 +1,5 @@
 import type { DispatchRecord, ReadStatus } from '@sitemsg/core';
 
-/** When a claim ran, and which suppressions this store had written by then. */
-export interface ClaimMoment {
-  /** `Date.now()` of the claim: its answer is only reused while it is fresh. */
-  readonly at: number;
-  /** The store's suppression epoch then: a suppression added or lifted since makes the answer stale. */
-  readonly epoch: number;
-}
-
 /** A claimed dispatch as the claim's JSON carries it: ids as text, times as ISO text. */
 export type ClaimedJson = [
   id: string,
@@ -27,10 +19,9 @@ export type ClaimedJson = [
 ];
 
 /**
- * A dispatch record as a claim returned it. It also holds the claim's answer on whether its
- * address was suppressed, in private fields (out of spreading, JSON and equality checks), so that
- * the engine's suppression check right after the claim needs no round trip. A class, not a
- * WeakMap entry per record: a batch of a hundred made that map a tenth of the worker's time.
+ * A dispatch record as a claim returned it: a class, so that a batch of a hundred is a hundred
+ * allocations of one shape. The claim's answer on suppression travels beside it
+ * (`ClaimedDispatch.suppressed`), not inside it.
  */
 export class ClaimedRecord implements DispatchRecord {
   readonly id: string;
@@ -50,16 +41,8 @@ export class ClaimedRecord implements DispatchRecord {
   readonly createdAt: Date;
   readonly dispatchedAt: Date | null;
   readonly readAt: Date | null;
-  readonly #messageType: string;
-  readonly #suppressedBy: string | null;
-  readonly #moment: ClaimMoment;
 
-  constructor(
-    json: ClaimedJson,
-    lease: { owner: string; until: Date },
-    messageType: string,
-    moment: ClaimMoment,
-  ) {
+  constructor(json: ClaimedJson, lease: { owner: string; until: Date }) {
     this.id = json[0];
     this.messageId = json[1];
     this.messenger = json[2];
@@ -74,25 +57,6 @@ export class ClaimedRecord implements DispatchRecord {
     this.createdAt = new Date(json[9]);
     this.dispatchedAt = toDate(json[10]);
     this.readAt = toDate(json[11]);
-    this.#messageType = messageType;
-    this.#suppressedBy = json[12];
-    this.#moment = moment;
-  }
-
-  /**
-   * The suppression that held `record`'s address for `messageType` when it was claimed (its
-   * message type: that type or `'*'`), null when none did, or undefined when that answer cannot
-   * be used: another record, another type, older than `maxAgeMs`, or suppressions changed since.
-   */
-  static suppressionAtClaim(
-    record: object,
-    messageType: string,
-    now: { at: number; epoch: number; maxAgeMs: number },
-  ): string | null | undefined {
-    if (!(record instanceof ClaimedRecord) || record.#messageType !== messageType) return undefined;
-    const moment = record.#moment;
-    if (now.at - moment.at > now.maxAgeMs || moment.epoch !== now.epoch) return undefined;
-    return record.#suppressedBy;
   }
 }
 

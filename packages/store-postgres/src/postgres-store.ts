@@ -88,7 +88,6 @@ export class PostgresStore implements Store {
       db: new Db(this.pool, this.options.preparedStatements),
       names: this.names,
       wakeLocal: () => this.signal.wake(),
-      suppressionEpoch: { value: 0 },
       synchronousClaims: this.options.synchronousClaims,
     };
   }

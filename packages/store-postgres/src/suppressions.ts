@@ -2,13 +2,11 @@
 // all (`'*'`, ALL_MESSAGE_TYPES: what feedback writes). Scheduling (inserts.ts) and the claim
 // (claim.ts) apply the same rule in their own statements; this file answers the engine's lookups.
 import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core';
-import { ClaimedRecord } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { textArray } from './db.js';
 import type { Names } from './names.js';
 
 export async function addSuppression(ctx: StoreContext, s: Suppression): Promise<boolean> {
-  ctx.suppressionEpoch.value++;
   const { rowCount } = await ctx.db.query(
     'addSuppression',
     `INSERT INTO ${ctx.names.suppressions} (message_type, messenger, address) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -25,9 +23,6 @@ export async function removeSuppressions(
   ctx: StoreContext,
   filter: { readonly messenger: string; readonly address: string; readonly messageType?: string },
 ): Promise<number> {
-  // Claimed records answer from their claim until the epoch moves: a lifted suppression must
-  // not keep skipping their dispatches.
-  ctx.suppressionEpoch.value++;
   const { rowCount } = await ctx.db.query('removeSuppressions', removeSuppressionsSql(ctx.names), [
     filter.messenger,
     filter.address,
@@ -53,8 +48,6 @@ export async function findSuppressed(
   recipients: readonly { messenger: string; address: string }[],
 ): Promise<Suppression[]> {
   if (recipients.length === 0) return [];
-  const known = fromClaim(ctx, messageType, recipients);
-  if (known) return known;
   const messenger = recipients[0]!.messenger;
   const single = recipients.every((r) => r.messenger === messenger);
   // `message_type = ANY(ARRAY[$1, '*'])`: two probes of the primary key per address.
@@ -97,22 +90,4 @@ interface SuppressionRow {
   message_type: string;
   messenger: string;
   address: string;
-}
-
-const CLAIM_ANSWER_MS = 1000;
-
-/** The claim's own answer, when every recipient is a dispatch record this store claimed a moment ago. */
-function fromClaim(
-  ctx: StoreContext,
-  messageType: string,
-  recipients: readonly { messenger: string; address: string }[],
-): Suppression[] | null {
-  const now = { at: Date.now(), epoch: ctx.suppressionEpoch.value, maxAgeMs: CLAIM_ANSWER_MS };
-  const suppressed: Suppression[] = [];
-  for (const r of recipients) {
-    const answer = ClaimedRecord.suppressionAtClaim(r, messageType, now);
-    if (answer === undefined) return null;
-    if (answer !== null) suppressed.push({ messageType: answer, messenger: r.messenger, address: r.address });
-  }
-  return suppressed;
 }
