@@ -32,7 +32,11 @@ export function parsePhoneAddress(raw: string, defaultRegion?: CountryCode): Pho
   const parsed = parsePhoneNumberFromString(number, defaultRegion);
   if (!parsed?.isValid()) return undefined;
   const e164 = parsed.number;
-  return { channel: whatsapp ? 'whatsapp' : 'sms', e164, address: whatsapp ? `${WHATSAPP_PREFIX}${e164}` : e164 };
+  return {
+    channel: whatsapp ? 'whatsapp' : 'sms',
+    e164,
+    address: whatsapp ? `${WHATSAPP_PREFIX}${e164}` : e164,
+  };
 }
 
 /** Whether a region option names a country libphonenumber knows (`GB`, `US`, `DE`). */

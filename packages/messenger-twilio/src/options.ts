@@ -1,5 +1,11 @@
 /** TwilioMessenger's options, validated once at construction: a wrong setup fails at start-up. */
-import { type Clock, ConfigurationError, type Logger, type MessengerOptions, systemClock } from '@sitemsg/core';
+import {
+  type Clock,
+  ConfigurationError,
+  type Logger,
+  type MessengerOptions,
+  systemClock,
+} from '@sitemsg/core';
 import type { CountryCode } from 'libphonenumber-js';
 import { isRegion, parsePhoneAddress, WHATSAPP_PREFIX } from './address.js';
 
@@ -86,7 +92,7 @@ const KNOWN = new Set([
   'primary',
 ]);
 
-const WEBHOOK = "it belongs to the webhook handler (createTwilioWebhookHandler)";
+const WEBHOOK = 'it belongs to the webhook handler (createTwilioWebhookHandler)';
 /** Options that get passed here by mistake, and where each belongs. */
 const MISPLACED: Readonly<Record<string, string>> = {
   sitemsg: WEBHOOK,
@@ -117,7 +123,7 @@ export function resolveOptions(options: TwilioMessengerOptions): ResolvedTwilioO
     fail('accountSid must be a Twilio account SID: "AC" followed by 32 hex digits (Console > Account info).');
   }
   if (typeof authToken !== 'string' || authToken.length < 16 || /\s/.test(authToken)) {
-    fail('authToken must be the account\'s auth token (Console > Account info), without spaces.');
+    fail("authToken must be the account's auth token (Console > Account info), without spaces.");
   }
   const from = options.from ?? null;
   const service = options.messagingServiceSid ?? null;
@@ -126,7 +132,9 @@ export function resolveOptions(options: TwilioMessengerOptions): ResolvedTwilioO
     fail('from (a Twilio number, short code or sender id) or messagingServiceSid is required.');
   }
   if (from !== null && !isSender(from)) {
-    fail('from must be an E.164 number ("+14155552671"), a short code or an alphanumeric sender id (up to 11 characters).');
+    fail(
+      'from must be an E.164 number ("+14155552671"), a short code or an alphanumeric sender id (up to 11 characters).',
+    );
   }
   if (service !== null && (typeof service !== 'string' || !/^MG[0-9a-fA-F]{32}$/.test(service))) {
     fail('messagingServiceSid must be "MG" followed by 32 hex digits.');
@@ -140,10 +148,13 @@ export function resolveOptions(options: TwilioMessengerOptions): ResolvedTwilioO
     fail('statusCallbackUrl must be an absolute http(s) URL: the public address of the webhook handler.');
   }
   if (options.defaultRegion !== undefined && !isRegion(options.defaultRegion)) {
-    fail(`defaultRegion must be an ISO 3166 country code that libphonenumber-js knows, like "GB" (got ${JSON.stringify(options.defaultRegion)}).`);
+    fail(
+      `defaultRegion must be an ISO 3166 country code that libphonenumber-js knows, like "GB" (got ${JSON.stringify(options.defaultRegion)}).`,
+    );
   }
   const phoneField = options.phoneField ?? 'phone';
-  if (typeof phoneField !== 'string' || phoneField === '') fail('phoneField must be the name of a user field.');
+  if (typeof phoneField !== 'string' || phoneField === '')
+    fail('phoneField must be the name of a user field.');
   const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 100) {
     fail('maxSegments must be an integer from 1 to 100.');
@@ -159,7 +170,8 @@ export function resolveOptions(options: TwilioMessengerOptions): ResolvedTwilioO
     fail('concurrency must be an integer from 1 to 64.');
   }
   const healthCacheMs = options.healthCacheMs ?? 60_000;
-  if (!Number.isInteger(healthCacheMs) || healthCacheMs < 0) fail('healthCacheMs must be 0 or more milliseconds.');
+  if (!Number.isInteger(healthCacheMs) || healthCacheMs < 0)
+    fail('healthCacheMs must be 0 or more milliseconds.');
   return {
     accountSid,
     authToken,

@@ -114,7 +114,10 @@ export class TwilioMessenger extends Messenger {
           continue;
         }
         const outcome = await this.deliver(item);
-        results.push({ dispatchId: item.dispatch.id, result: outcome.ok ? ok(outcome.value) : err(outcome.error.error) });
+        results.push({
+          dispatchId: item.dispatch.id,
+          result: outcome.ok ? ok(outcome.value) : err(outcome.error.error),
+        });
         if (!outcome.ok && outcome.error.stopBatch) stopped ??= outcome.error.error;
       }
     };
@@ -163,7 +166,9 @@ export class TwilioMessenger extends Messenger {
         to: to.address,
         body: text,
         ...sender,
-        ...(this.#settings.statusCallbackUrl !== null && { statusCallback: this.#settings.statusCallbackUrl }),
+        ...(this.#settings.statusCallbackUrl !== null && {
+          statusCallback: this.#settings.statusCallbackUrl,
+        }),
       });
       this.#health.observe({ status: 'healthy' });
       const counted = countSegments(text);
@@ -200,7 +205,8 @@ export class TwilioMessenger extends Messenger {
   /** Refused credentials stop all messages: say so once per batch, in words that name no secret. */
   private reportConfiguration(results: readonly DispatchResult[]): void {
     for (const { result } of results) {
-      if (result.ok || !(result.error instanceof TwilioDeliveryError) || !result.error.configuration) continue;
+      if (result.ok || !(result.error instanceof TwilioDeliveryError) || !result.error.configuration)
+        continue;
       const { message, statusCode } = result.error;
       if (statusCode !== undefined) this.#health.observe({ status: 'unhealthy', detail: message });
       this.#settings.logger.error?.(message, { messenger: this.alias, statusCode });

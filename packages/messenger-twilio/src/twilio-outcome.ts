@@ -137,7 +137,9 @@ export function classifyFailure(thrown: unknown, ctx: ClassifyContext): TwilioFa
     const what = typeof code === 'string' ? code : 'network error';
     const row = outcomeRow('network', undefined);
     return {
-      error: new TwilioDeliveryError(`${p} could not reach Twilio (${what}); will retry.`, { retryable: true }),
+      error: new TwilioDeliveryError(`${p} could not reach Twilio (${what}); will retry.`, {
+        retryable: true,
+      }),
       stopBatch: row.stopsBatch,
     };
   }
@@ -170,13 +172,17 @@ export function classifyFailure(thrown: unknown, ctx: ClassifyContext): TwilioFa
   }
   if (row.verdict === 'retryable') {
     const retryAfterMs = retryAfter(thrown.headers, ctx.now);
-    const wait = retryAfterMs === undefined ? '' : ` Twilio asked to wait ${Math.ceil(retryAfterMs / 1000)} s.`;
+    const wait =
+      retryAfterMs === undefined ? '' : ` Twilio asked to wait ${Math.ceil(retryAfterMs / 1000)} s.`;
     return {
-      error: new TwilioDeliveryError(`${p} Twilio could not take the message now (${answer}); will retry.${wait}`, {
-        ...base,
-        retryable: true,
-        ...(retryAfterMs !== undefined && { retryAfterMs }),
-      }),
+      error: new TwilioDeliveryError(
+        `${p} Twilio could not take the message now (${answer}); will retry.${wait}`,
+        {
+          ...base,
+          retryable: true,
+          ...(retryAfterMs !== undefined && { retryAfterMs }),
+        },
+      ),
       stopBatch: row.stopsBatch,
     };
   }

@@ -99,16 +99,22 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Webho
     if (!OPTIONS.has(key)) throw new ConfigurationError(`[twilio] unknown webhook option "${key}".`);
   }
   if (typeof options.authToken !== 'string' || options.authToken.length < 16) {
-    throw new ConfigurationError("[twilio] authToken must be the account's auth token: Twilio signs webhooks with it.");
+    throw new ConfigurationError(
+      "[twilio] authToken must be the account's auth token: Twilio signs webhooks with it.",
+    );
   }
   if (typeof options.sitemsg?.recordFeedback !== 'function') {
-    throw new ConfigurationError('[twilio] sitemsg must be the engine (createSitemsg(...)): feedback is recorded there.');
+    throw new ConfigurationError(
+      '[twilio] sitemsg must be the engine (createSitemsg(...)): feedback is recorded there.',
+    );
   }
   const messenger = options.messenger ?? 'twilio';
   const logger = options.logger ?? console;
   return async (request) => {
     if (request.method !== 'POST' && request.method !== 'GET') {
-      return answer(405, 'application/json', JSON.stringify({ error: 'method_not_allowed' }), { Allow: 'POST, GET' });
+      return answer(405, 'application/json', JSON.stringify({ error: 'method_not_allowed' }), {
+        Allow: 'POST, GET',
+      });
     }
     const params = paramsOf(request);
     const signature = webhookHeader(request, SIGNATURE_HEADER);
@@ -120,7 +126,8 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Webho
         'application/json',
         JSON.stringify({
           error: 'signature',
-          message: '[twilio] X-Twilio-Signature is missing or does not match this URL and body (check authToken and the public URL); nothing was recorded.',
+          message:
+            '[twilio] X-Twilio-Signature is missing or does not match this URL and body (check authToken and the public URL); nothing was recorded.',
         }),
       );
     }
@@ -176,7 +183,12 @@ async function statusCallback(
   return outcome.recorded;
 }
 
-async function incoming(params: Params, sid: string, messenger: string, options: TwilioWebhookOptions): Promise<void> {
+async function incoming(
+  params: Params,
+  sid: string,
+  messenger: string,
+  options: TwilioWebhookOptions,
+): Promise<void> {
   const rawFrom = text(params.From)!;
   const from = parsePhoneAddress(rawFrom)?.address ?? rawFrom;
   const body = typeof params.Body === 'string' ? params.Body : '';
@@ -229,7 +241,11 @@ function text(value: string | string[] | undefined): string | null {
   return typeof one === 'string' && one !== '' ? one : null;
 }
 
-function answer(status: number, type: string, body: string, headers: Record<string, string> = {}): WebhookResponse {
+function answer(
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): WebhookResponse {
   return { status, headers: { 'content-type': type, ...headers }, body };
 }
-
