@@ -17,12 +17,27 @@ export interface SegmentCount {
   readonly characters: number;
 }
 
+// GSM 03.38's basic table (one septet each) and its extension table (two septets each).
+const GSM_BASIC = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà]*$/;
+const GSM_EXTENDED =
+  /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà\f^{}\\[~\]|€]*$/;
+
 /** Segments and encoding of an SMS text. */
 export function countSegments(text: string): SegmentCount {
+  // Fast path for the common case, plain GSM-7 text: the calculator splits graphemes, which costs.
+  if (GSM_BASIC.test(text)) {
+    const characters = text.length;
+    return { segments: characters <= 160 ? 1 : Math.ceil(characters / 153), encoding: 'GSM-7', characters };
+  }
   const message = new SegmentedMessage(text, 'auto');
   return {
     segments: Math.max(1, message.segmentsCount),
     encoding: message.encodingName === 'UCS-2' ? 'UCS-2' : 'GSM-7',
     characters: message.numberOfCharacters,
   };
+}
+
+/** The encoding a text needs, without counting segments. */
+export function encodingOf(text: string): SmsEncoding {
+  return GSM_EXTENDED.test(text) ? 'GSM-7' : 'UCS-2';
 }

@@ -17,9 +17,12 @@ import { type PhoneAddress, parsePhoneAddress } from './address.js';
 import { TwilioDeliveryError } from './errors.js';
 import { HealthCache } from './health-cache.js';
 import { type ResolvedTwilioOptions, resolveOptions, type TwilioMessengerOptions } from './options.js';
-import { countSegments, type SmsEncoding } from './segments.js';
+import { countSegments, encodingOf, type SmsEncoding } from './segments.js';
 import { TwilioHttpClient } from './twilio-http-client.js';
 import { classifyFailure, type TwilioFailure } from './twilio-outcome.js';
+
+/** How scheduling stores an address: E.164, optionally `whatsapp:`. */
+const STORED = /^(whatsapp:)?(\+[1-9]\d{6,14})$/;
 
 /** Twilio refuses a body longer than 1,600 characters (error 21617). */
 export const MAX_BODY_CHARACTERS = 1600;
@@ -144,7 +147,7 @@ export class TwilioMessenger extends Messenger {
   }
 
   private async deliver(item: OutgoingDispatch): Promise<Result<TwilioSentReceipt, TwilioFailure>> {
-    const to = this.parse(item.dispatch.address);
+    const to = this.stored(item.dispatch.address);
     if (!to) {
       const error = new TwilioDeliveryError(
         `[${this.alias}] "${item.dispatch.address}" is not a valid phone number; not sent.`,
@@ -171,12 +174,11 @@ export class TwilioMessenger extends Messenger {
         }),
       });
       this.#health.observe({ status: 'healthy' });
-      const counted = countSegments(text);
       const reported = Number(message.numSegments);
       return ok({
         providerMessageId: message.sid,
-        segments: Number.isInteger(reported) && reported > 0 ? reported : counted.segments,
-        encoding: counted.encoding,
+        segments: Number.isInteger(reported) && reported > 0 ? reported : countSegments(text).segments,
+        encoding: encodingOf(text),
       });
     } catch (thrown) {
       return err(this.classify(thrown));
@@ -188,6 +190,13 @@ export class TwilioMessenger extends Messenger {
     if (messagingServiceSid !== null) return { messagingServiceSid };
     if (to.channel === 'whatsapp') return whatsappFrom === null ? null : { from: whatsappFrom };
     return { from: from! };
+  }
+
+  /** A dispatch's address was normalised at scheduling: E.164 is taken as it is, anything else parsed again. */
+  private stored(address: string): PhoneAddress | undefined {
+    const match = STORED.exec(address);
+    if (!match) return this.parse(address);
+    return { channel: match[1] ? 'whatsapp' : 'sms', e164: match[2]!, address };
   }
 
   private parse(address: string): PhoneAddress | undefined {

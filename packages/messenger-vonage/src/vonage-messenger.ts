@@ -17,7 +17,7 @@ import { parsePhoneNumber, vonageNumber } from './address.js';
 import { VonageDeliveryError } from './errors.js';
 import { HealthCache } from './health-cache.js';
 import { type ResolvedVonageOptions, resolveOptions, type VonageMessengerOptions } from './options.js';
-import { countSegments, type SmsEncoding } from './segments.js';
+import { countSegments, encodingOf, type SmsEncoding } from './segments.js';
 import { httpFailure, statusFailure, type VonageFailure } from './vonage-outcome.js';
 
 /**
@@ -147,7 +147,10 @@ export class VonageMessenger extends Messenger {
   }
 
   private async deliver(item: OutgoingDispatch): Promise<Result<VonageSentReceipt, VonageFailure>> {
-    const to = this.parse(item.dispatch.address);
+    // Normalised at scheduling: E.164 is taken as it is, anything else parsed again.
+    const to = /^\+[1-9]\d{6,14}$/.test(item.dispatch.address)
+      ? item.dispatch.address
+      : this.parse(item.dispatch.address);
     if (!to) {
       const error = new VonageDeliveryError(
         `[${this.alias}] "${item.dispatch.address}" is not a valid phone number; not sent.`,
@@ -156,14 +159,14 @@ export class VonageMessenger extends Messenger {
       return err({ error, stopBatch: false });
     }
     const { text } = smsPayload(item.compiled);
-    const count = countSegments(text);
+    const encoding = encodingOf(text);
     const { from, statusCallbackUrl } = this.#settings;
     try {
       const answer = await this.#client.sms.send({
         to: vonageNumber(to),
         from,
         text,
-        ...(count.encoding === 'UCS-2' && { type: 'unicode' as never }),
+        ...(encoding === 'UCS-2' && { type: 'unicode' as never }),
         clientRef: item.dispatch.id,
         ...(statusCallbackUrl !== null && { callback: statusCallbackUrl, statusReportReq: true }),
       });
@@ -176,8 +179,8 @@ export class VonageMessenger extends Messenger {
       const reported = Number(answer.messageCount);
       return ok({
         providerMessageId: first,
-        segments: Number.isInteger(reported) && reported > 0 ? reported : count.segments,
-        encoding: count.encoding,
+        segments: Number.isInteger(reported) && reported > 0 ? reported : countSegments(text).segments,
+        encoding,
       });
     } catch (thrown) {
       return err(this.ctxFailure(thrown));
