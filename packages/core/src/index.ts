@@ -50,6 +50,7 @@ export {
   DeliveryError,
   type DeliveryErrorDetails,
   type DeliveryErrorOptions,
+  type DeliveryFeedback,
   describeError,
   isRetryableStatus,
   MessengerError,

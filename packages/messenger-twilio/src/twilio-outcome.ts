@@ -3,12 +3,9 @@
  * first match wins. Error codes and their meanings are Twilio's (twilio.com/docs/api/errors);
  * the README prints this table and test/outcome.test.ts sends each row's answer through the fake.
  */
-import type { DeliveryErrorDetails } from '@sitemsg/core';
+import type { DeliveryFeedback } from '@sitemsg/core';
 import { TwilioDeliveryError } from './errors.js';
 import { TwilioHttpAnswer } from './twilio-http-client.js';
-
-/** Core's feedback on a DeliveryError (core does not export the type by name yet). */
-export type DeliveryFeedback = NonNullable<DeliveryErrorDetails['feedback']>;
 
 /** What sitemsg does with a dispatch after an answer. */
 export type TwilioVerdict =

@@ -4,11 +4,8 @@
  * (401, 429, 5xx) and no answer at all are classified after them. The README prints these tables
  * and test/outcome.test.ts sends every row's answer through the fake.
  */
-import type { DeliveryErrorDetails } from '@sitemsg/core';
+import type { DeliveryFeedback } from '@sitemsg/core';
 import { VonageDeliveryError } from './errors.js';
-
-/** Core's feedback on a DeliveryError (core does not export the type by name yet). */
-export type DeliveryFeedback = NonNullable<DeliveryErrorDetails['feedback']>;
 
 /** What sitemsg does with a dispatch after an answer. */
 export type VonageVerdict = 'permanent' | 'retryable' | 'configuration';
