@@ -80,6 +80,7 @@ export {
   type SuppressingFeedback,
 } from './feedback.js';
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
+export { HealthCache } from './health-cache.js';
 export { assertJsonObject, type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
 export { createLinkHandler, type LinkHandlerOptions, type LinkPage } from './link-handler.js';
 export {

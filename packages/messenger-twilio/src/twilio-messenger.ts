@@ -2,6 +2,7 @@ import {
   type CompiledMessage,
   type DispatchResult,
   err,
+  HealthCache,
   type HealthStatus,
   Messenger,
   type OutgoingDispatch,
@@ -15,7 +16,6 @@ import {
 import twilio from 'twilio';
 import { type PhoneAddress, parsePhoneAddress } from './address.js';
 import { TwilioDeliveryError } from './errors.js';
-import { HealthCache } from './health-cache.js';
 import { type ResolvedTwilioOptions, resolveOptions, type TwilioMessengerOptions } from './options.js';
 import { countSegments, encodingOf, type SmsEncoding } from './segments.js';
 import { TwilioHttpClient } from './twilio-http-client.js';

@@ -2,6 +2,7 @@ import {
   type CompiledMessage,
   type DispatchResult,
   err,
+  HealthCache,
   type HealthStatus,
   Messenger,
   type OutgoingDispatch,
@@ -15,7 +16,6 @@ import {
 import { Vonage } from '@vonage/server-sdk';
 import { parsePhoneNumber, vonageNumber } from './address.js';
 import { VonageDeliveryError } from './errors.js';
-import { HealthCache } from './health-cache.js';
 import { type ResolvedVonageOptions, resolveOptions, type VonageMessengerOptions } from './options.js';
 import { countSegments, encodingOf, type SmsEncoding } from './segments.js';
 import { httpFailure, statusFailure, type VonageFailure } from './vonage-outcome.js';

@@ -1,10 +1,11 @@
 /**
- * A health answer kept for a while, so that a health endpoint polled by every load balancer does
+ * For messengers whose health check calls the provider. A health answer kept for a while, so that a health endpoint polled by every load balancer does
  * not log in to the provider on each request: concurrent checks share one request, an answer is
  * reused for `ttlMs` by the injected clock, and what a send learns (credentials refused, or a
  * message accepted) replaces it at once.
  */
-import type { Clock, HealthStatus } from '@sitemsg/core';
+import type { Clock } from './clock.js';
+import type { HealthStatus } from './health.js';
 
 export class HealthCache {
   readonly #ttlMs: number;
