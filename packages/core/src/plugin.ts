@@ -35,6 +35,7 @@ export {
   type FeedbackRecord,
 } from './feedback.js';
 export { aggregateHealth, type HealthReport, HealthState, type HealthStatus } from './health.js';
+export { HealthCache } from './health-cache.js';
 export { assertJsonObject, type JsonObject, type JsonValue } from './json.js';
 export type { Logger } from './logger.js';
 export {

@@ -228,7 +228,8 @@ export interface Store {
   findDispatchByProviderId(messenger: string, providerMessageId: string): Promise<DispatchRecord | null>;
   /**
    * Keeps a piece of feedback on its dispatch; false (and nothing written) when the dispatch
-   * already has feedback with the same non-null `eventId`: a provider's redelivery is recorded once.
+   * already has feedback with the same non-null `eventId`: a provider's redelivery is recorded
+   * once. A dispatch that does not exist is a ValidationError `UNKNOWN_DISPATCH`, nothing kept.
    */
   addFeedback(feedback: FeedbackRecord): Promise<boolean>;
   /** A dispatch's feedback, oldest first. */

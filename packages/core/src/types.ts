@@ -70,6 +70,12 @@ export interface DispatchRecord {
 export interface ClaimedDispatch {
   readonly dispatch: DispatchRecord;
   readonly message: MessageRecord;
+  /**
+   * Optional: the store's answer, taken in the claim itself, to whether the dispatch's address is
+   * suppressed for the message's type on its messenger (as `findSuppressed` answers, `'*'`
+   * included). Given, it spares the engine the lookup before sending; left out, the engine asks.
+   */
+  readonly suppressed?: boolean;
 }
 
 /** A user's or an address's opt-in to a message type on a messenger. Unique per (type, messenger, user|address). */

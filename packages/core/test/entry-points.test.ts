@@ -67,6 +67,7 @@ describe('entry points', () => {
       'DeliveryError',
       'DispatchStatus',
       'FeedbackKind',
+      'HealthCache',
       'HealthState',
       'MESSENGER_CONTRACT_VERSION',
       'Messenger',

@@ -1,4 +1,4 @@
-import type { FeedbackRecord } from '@sitemsg/core/plugin';
+import { type FeedbackRecord, ValidationError } from '@sitemsg/core/plugin';
 import type { Filter } from 'mongodb';
 import type { StoreContext } from './context.js';
 import { type FeedbackDoc, parseId, toFeedbackDoc, toFeedbackRecord } from './documents.js';
@@ -16,10 +16,18 @@ const SWEEP_PAGE = 5000;
 /**
  * Keeps one piece of feedback; false when the dispatch already has feedback with this event id.
  * The unique partial index decides, so two workers recording one redelivered event at once
- * write it once. Like the memory store, it does not look the dispatch up: the engine found it
- * just before, and feedback on a dispatch that is gone is swept by the next cleanup.
+ * write it once. A dispatch that does not exist is refused (`UNKNOWN_DISPATCH`), as every store
+ * does; one that cleanup removes between that look-up and the insert leaves orphan feedback,
+ * which the next cleanup sweeps.
  */
 export async function addFeedback(ctx: StoreContext, feedback: FeedbackRecord): Promise<boolean> {
+  const id = parseId(feedback.dispatchId);
+  const exists = id !== null && (await ctx.c.dispatches.findOne({ _id: id }, { projection: { _id: 1 } }));
+  if (!exists) {
+    throw new ValidationError(`[sitemsg] [mongo] Dispatch ${feedback.dispatchId} does not exist.`, {
+      code: 'UNKNOWN_DISPATCH',
+    });
+  }
   try {
     await ctx.c.feedback.insertOne(toFeedbackDoc(feedback));
     return true;

@@ -1,9 +1,10 @@
-import type {
-  ClaimedDispatch,
-  ClaimRequest,
-  CompletionOutcome,
-  JsonObject,
-  MessageRecord,
+import {
+  ALL_MESSAGE_TYPES,
+  type ClaimedDispatch,
+  type ClaimRequest,
+  type CompletionOutcome,
+  type JsonObject,
+  type MessageRecord,
 } from '@sitemsg/core';
 import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
@@ -128,7 +129,6 @@ export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<C
   // Usually one round trip; when retries or send-at times have come due, the claim stands back,
   // the due rows are queued, and the claim runs again.
   const first = toClaimed(
-    ctx,
     request.owner,
     until,
     await runClaim(ctx, claimStatement(ctx.names, head, request, true)),
@@ -139,7 +139,7 @@ export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<C
   const rest = { ...head, limit: head.limit - first.claimed.length };
   if (rest.limit < 1) return first.claimed;
   const second = await runClaim(ctx, claimStatement(ctx.names, rest, request));
-  return [...first.claimed, ...toClaimed(ctx, request.owner, until, second).claimed];
+  return [...first.claimed, ...toClaimed(request.owner, until, second).claimed];
 }
 
 interface ClaimResult {
@@ -159,14 +159,20 @@ const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
 async function runClaim(ctx: StoreContext, statement: ClaimSql): Promise<ClaimResult> {
   const { names: n } = ctx;
   // The suppression probe per dispatch is skipped outright while no address is suppressed at all.
+  // It names the suppression found (the type's own, else the one of every type): two primary-key
+  // probes for an address with none, as `message_type IN (type, '*')` would make, and the answer
+  // findSuppressed gives.
   const { rows } = await ctx.db.hot<ClaimResult>(
     'claim',
     `WITH c AS (${statement.text})
 SELECT
   (SELECT json_agg(json_build_array(c.id::text, c.message_id::text, c.messenger, c.address, c.user_id,
      c.read_status, c.attempts, c.last_error, c.next_attempt_at, c.created_at, c.dispatched_at, c.read_at,
-     CASE WHEN (SELECT EXISTS (SELECT 1 FROM ${n.suppressions})) THEN EXISTS (SELECT 1 FROM ${n.suppressions} s
-       WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address) ELSE false END)
+     CASE WHEN (SELECT EXISTS (SELECT 1 FROM ${n.suppressions})) THEN coalesce(
+       (SELECT s.message_type FROM ${n.suppressions} s
+         WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address),
+       (SELECT s.message_type FROM ${n.suppressions} s
+         WHERE s.message_type = '${ALL_MESSAGE_TYPES}' AND s.messenger = c.messenger AND s.address = c.address)) END)
      ORDER BY c.priority DESC, c.id) FROM c) AS d,
   (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
      m.created_at, m.send_at, m.idempotency_key, m.group_mark))
@@ -184,18 +190,18 @@ SELECT
 
 /** Records from the JSON rows; lease owner and expiry are the ones this claim just set. */
 function toClaimed(
-  ctx: StoreContext,
   owner: string,
   until: Date,
   result: ClaimResult,
 ): { claimed: ClaimedDispatch[]; due: boolean } {
   const messages = new Map((result.m ?? []).map((m) => [m[0], messageFromJson(m)]));
   const lease = { owner, until };
-  const moment = { at: Date.now(), epoch: ctx.suppressionEpoch.value };
-  const claimed = (result.d ?? []).map((d) => {
-    const message = messages.get(d[1])!;
-    return { dispatch: new ClaimedRecord(d, lease, message.type, moment), message };
-  });
+  const claimed = (result.d ?? []).map((d) => ({
+    dispatch: new ClaimedRecord(d, lease),
+    message: messages.get(d[1])!,
+    // The claim checked the suppressions in its own statement (this type's, or every type's).
+    suppressed: d[12] !== null,
+  }));
   return { claimed, due: result.due };
 }
 
@@ -241,14 +247,14 @@ export async function complete(
   outcomes: readonly CompletionOutcome[],
   now: Date,
 ): Promise<number> {
-  const sent: string[] = [];
+  const sent: Extract<CompletionOutcome, { status: 'sent' }>[] = [];
   const retry: Extract<CompletionOutcome, { status: 'error' }>[] = [];
   const failed: Extract<CompletionOutcome, { status: 'failed' }>[] = [];
   const seen = new Set<string>();
   for (const o of outcomes) {
     if (!isRowId(o.dispatchId) || seen.has(o.dispatchId)) continue;
     seen.add(o.dispatchId);
-    if (o.status === 'sent') sent.push(o.dispatchId);
+    if (o.status === 'sent') sent.push(o);
     else if (o.status === 'error') retry.push(o);
     else failed.push(o);
   }
@@ -278,12 +284,24 @@ const FENCE = "d.status = 'processing' AND d.lease_owner = $1";
 /** Out of the claim index (a leased row is still in it) and out of the lease. */
 const RELEASE = 'queued = false, lease_owner = NULL, lease_expires_at = NULL';
 
-function markSent(n: Names, owner: string, ids: string[], now: Date): Statement {
+/** With the provider's message id beside each id (NULL where it gave none), in the same statement. */
+function markSent(
+  n: Names,
+  owner: string,
+  outcomes: Extract<CompletionOutcome, { status: 'sent' }>[],
+  now: Date,
+): Statement {
   return {
     text: `UPDATE ${n.dispatches} d SET status = 'sent', dispatched_at = $3, last_error = NULL,
-  next_attempt_at = NULL, ${RELEASE}
-WHERE d.id = ANY($2::bigint[]) AND ${FENCE}`,
-    values: [owner, textArray(ids), now],
+  next_attempt_at = NULL, provider_message_id = o.provider_id, ${RELEASE}
+FROM unnest($2::bigint[], $4::text[]) AS o(id, provider_id)
+WHERE d.id = o.id AND ${FENCE}`,
+    values: [
+      owner,
+      textArray(outcomes.map((o) => o.dispatchId)),
+      now,
+      textArray(outcomes.map((o) => o.providerMessageId ?? null)),
+    ],
   };
 }
 

@@ -1,13 +1,5 @@
 import type { DispatchRecord, ReadStatus } from '@sitemsg/core';
 
-/** When a claim ran, and which suppressions this store had written by then. */
-export interface ClaimMoment {
-  /** `Date.now()` of the claim: its answer is only reused while it is fresh. */
-  readonly at: number;
-  /** The store's suppression epoch then: a suppression added since makes the answer stale. */
-  readonly epoch: number;
-}
-
 /** A claimed dispatch as the claim's JSON carries it: ids as text, times as ISO text. */
 export type ClaimedJson = [
   id: string,
@@ -22,14 +14,14 @@ export type ClaimedJson = [
   createdAt: string,
   dispatchedAt: string | null,
   readAt: string | null,
-  suppressed: boolean,
+  /** The message type of the suppression that holds the address (its type's, else `'*'`), or null. */
+  suppressedBy: string | null,
 ];
 
 /**
- * A dispatch record as a claim returned it. It also holds the claim's answer on whether its
- * address was suppressed, in private fields (out of spreading, JSON and equality checks), so that
- * the engine's suppression check right after the claim needs no round trip. A class, not a
- * WeakMap entry per record: a batch of a hundred made that map a tenth of the worker's time.
+ * A dispatch record as a claim returned it: a class, so that a batch of a hundred is a hundred
+ * allocations of one shape. The claim's answer on suppression travels beside it
+ * (`ClaimedDispatch.suppressed`), not inside it.
  */
 export class ClaimedRecord implements DispatchRecord {
   readonly id: string;
@@ -41,22 +33,16 @@ export class ClaimedRecord implements DispatchRecord {
   readonly readStatus: ReadStatus;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** Only a sent dispatch has one, and a sent dispatch is never claimed. */
+  readonly providerMessageId: null = null;
   readonly nextAttemptAt: Date | null;
   readonly leaseOwner: string;
   readonly leaseExpiresAt: Date;
   readonly createdAt: Date;
   readonly dispatchedAt: Date | null;
   readonly readAt: Date | null;
-  readonly #messageType: string;
-  readonly #suppressed: boolean;
-  readonly #moment: ClaimMoment;
 
-  constructor(
-    json: ClaimedJson,
-    lease: { owner: string; until: Date },
-    messageType: string,
-    moment: ClaimMoment,
-  ) {
+  constructor(json: ClaimedJson, lease: { owner: string; until: Date }) {
     this.id = json[0];
     this.messageId = json[1];
     this.messenger = json[2];
@@ -71,25 +57,6 @@ export class ClaimedRecord implements DispatchRecord {
     this.createdAt = new Date(json[9]);
     this.dispatchedAt = toDate(json[10]);
     this.readAt = toDate(json[11]);
-    this.#messageType = messageType;
-    this.#suppressed = json[12];
-    this.#moment = moment;
-  }
-
-  /**
-   * Whether `record`'s address was suppressed for `messageType` when it was claimed, or null when
-   * that answer cannot be used: another record, another type, older than `maxAgeMs`, or a
-   * suppression added since.
-   */
-  static suppressedAtClaim(
-    record: object,
-    messageType: string,
-    now: { at: number; epoch: number; maxAgeMs: number },
-  ): boolean | null {
-    if (!(record instanceof ClaimedRecord) || record.#messageType !== messageType) return null;
-    const moment = record.#moment;
-    if (now.at - moment.at > now.maxAgeMs || moment.epoch !== now.epoch) return null;
-    return record.#suppressed;
   }
 }
 

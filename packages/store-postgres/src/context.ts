@@ -9,6 +9,4 @@ export interface StoreContext {
   readonly wakeLocal: () => void;
   /** Whether claims wait for their commit to reach disk (option `synchronousClaims`). */
   readonly synchronousClaims: boolean;
-  /** Bumped by every suppression this store adds: claim-time answers from before it are not reused. */
-  readonly suppressionEpoch: { value: number };
 }

@@ -1,7 +1,7 @@
 // How dispatches are written in bulk: one `INSERT ... SELECT FROM unnest(...)` per message, the
 // addresses sent as one array literal, suppressed addresses left out in the same statement, and
 // the new ids read back as a first id when they form one run.
-import type { NewDispatch } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type NewDispatch } from '@sitemsg/core';
 import { textArray } from './db.js';
 import type { Names } from './names.js';
 
@@ -37,8 +37,8 @@ export interface UnnestedDispatches {
 
 /**
  * One statement inserts any number of dispatches, in the order given (the ordinality keeps the
- * rows sorted, so no sort runs). With `messageType` (an SQL expression), an address that
- * unsubscribed from that type on its messenger is left out in the same statement, so a
+ * rows sorted, so no sort runs). With `messageType` (an SQL expression), an address suppressed
+ * for that type or for every type (`'*'`) on its messenger is left out in the same statement, so a
  * suppression added a moment before is never missed; the probe per row is skipped outright while
  * the type has no suppression at all.
  */
@@ -46,12 +46,15 @@ export function unnestDispatches(n: Names, at: number, messageType: string | nul
   const rows = (alias: string): string =>
     `unnest($${at}::text[], $${at + 2}::text[], $${at + 3}::text[]) WITH ORDINALITY AS ${alias}(address, messenger, user_id, n)`;
   const messenger = (alias: string): string => `coalesce($${at + 1}::text, ${alias}.messenger)`;
+  // The type's suppressions and those of every type: two probes of the primary key.
+  const ofType = (column: string): string =>
+    `${column} = ANY(ARRAY[${messageType}::text, '${ALL_MESSAGE_TYPES}'])`;
   const suppressed = (alias: string): string =>
     messageType === null
       ? 'false'
-      : `(SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE message_type = ${messageType}))
+      : `(SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE ${ofType('message_type')}))
     AND EXISTS (SELECT 1 FROM ${n.suppressions} s
-      WHERE s.message_type = ${messageType} AND s.messenger = ${messenger(alias)} AND s.address = ${alias}.address)`;
+      WHERE ${ofType('s.message_type')} AND s.messenger = ${messenger(alias)} AND s.address = ${alias}.address)`;
   return {
     from: rows('u'),
     messenger: messenger('u'),

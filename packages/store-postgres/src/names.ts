@@ -12,6 +12,7 @@ export interface Names {
   readonly errors: string;
   readonly subscriptions: string;
   readonly suppressions: string;
+  readonly feedback: string;
   readonly migrations: string;
   /** An index name (unqualified: indexes live in their table's schema). */
   index(suffix: string): string;
@@ -36,6 +37,7 @@ export function buildNames(options: ResolvedStoreOptions): Names {
     errors: table('dispatch_errors'),
     subscriptions: table('subscriptions'),
     suppressions: table('suppressions'),
+    feedback: table('feedback'),
     migrations: table('migrations'),
     index: (suffix) => quote(`${p}${suffix}`),
     channel: `sitemsg_${digest}`,

@@ -9,6 +9,7 @@ import {
   type DispatchRecord,
   type DispatchStatus,
   describeError,
+  type FeedbackRecord,
   type HealthStatus,
   type MessageRecord,
   type NewDispatch,
@@ -26,6 +27,7 @@ import pg from 'pg';
 import * as claims from './claim.js';
 import type { StoreContext } from './context.js';
 import { Db } from './db.js';
+import * as feedback from './feedback.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
 import { buildNames, type Names } from './names.js';
 import {
@@ -38,6 +40,7 @@ import {
 import * as reads from './reads.js';
 import * as scheduling from './schedule.js';
 import * as subscriptions from './subscriptions.js';
+import * as suppressions from './suppressions.js';
 import { WorkSignal } from './wakeup.js';
 
 /**
@@ -85,7 +88,6 @@ export class PostgresStore implements Store {
       db: new Db(this.pool, this.options.preparedStatements),
       names: this.names,
       wakeLocal: () => this.signal.wake(),
-      suppressionEpoch: { value: 0 },
       synchronousClaims: this.options.synchronousClaims,
     };
   }
@@ -241,13 +243,34 @@ export class PostgresStore implements Store {
   }
 
   addSuppression(suppression: Suppression): Promise<boolean> {
-    return subscriptions.addSuppression(this.ctx, suppression);
+    return suppressions.addSuppression(this.ctx, suppression);
   }
 
   findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
   ): Promise<Suppression[]> {
-    return subscriptions.findSuppressed(this.ctx, messageType, recipients);
+    return suppressions.findSuppressed(this.ctx, messageType, recipients);
+  }
+
+  removeSuppressions(filter: {
+    readonly messenger: string;
+    readonly address: string;
+    readonly messageType?: string;
+  }): Promise<number> {
+    return suppressions.removeSuppressions(this.ctx, filter);
+  }
+
+  findDispatchByProviderId(messenger: string, providerMessageId: string): Promise<DispatchRecord | null> {
+    return feedback.findDispatchByProviderId(this.ctx, messenger, providerMessageId);
+  }
+
+  /** False for an event already recorded; a `ValidationError` `UNKNOWN_DISPATCH` for a dispatch it does not hold. */
+  addFeedback(record: FeedbackRecord): Promise<boolean> {
+    return feedback.addFeedback(this.ctx, record);
+  }
+
+  listFeedback(dispatchId: string): Promise<FeedbackRecord[]> {
+    return feedback.listFeedback(this.ctx, dispatchId);
   }
 }

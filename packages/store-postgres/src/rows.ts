@@ -12,7 +12,7 @@ import type {
 export const MESSAGE_COLUMNS =
   'id, type, context, sender_id, priority, dispatches_ready, created_at, send_at, idempotency_key, group_mark';
 export const DISPATCH_COLUMNS =
-  'id, message_id, messenger, address, user_id, status, read_status, attempts, last_error, next_attempt_at, lease_owner, lease_expires_at, created_at, dispatched_at, read_at';
+  'id, message_id, messenger, address, user_id, status, read_status, attempts, last_error, provider_message_id, next_attempt_at, lease_owner, lease_expires_at, created_at, dispatched_at, read_at';
 
 export interface MessageRow {
   id: string;
@@ -37,6 +37,7 @@ export interface DispatchRow {
   read_status: ReadStatus;
   attempts: number;
   last_error: string | null;
+  provider_message_id: string | null;
   next_attempt_at: Date | null;
   lease_owner: string | null;
   lease_expires_at: Date | null;
@@ -71,6 +72,7 @@ export function toDispatch(row: DispatchRow): DispatchRecord {
     readStatus: row.read_status,
     attempts: row.attempts,
     lastError: row.last_error,
+    providerMessageId: row.provider_message_id,
     nextAttemptAt: row.next_attempt_at,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
@@ -113,6 +115,7 @@ export function newDispatchRecords(
     readStatus: 'unread',
     attempts: 0,
     lastError: null,
+    providerMessageId: null,
     nextAttemptAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -1,7 +1,5 @@
-import type { Subscription, SubscriptionFilter, Suppression } from '@sitemsg/core';
-import { ClaimedRecord } from './claimed-record.js';
+import type { Subscription, SubscriptionFilter } from '@sitemsg/core';
 import type { StoreContext } from './context.js';
-import { textArray } from './db.js';
 
 interface SubscriptionRow {
   message_type: string;
@@ -102,72 +100,4 @@ ON CONFLICT DO NOTHING`,
       client,
     );
   });
-}
-
-export async function addSuppression(ctx: StoreContext, s: Suppression): Promise<boolean> {
-  ctx.suppressionEpoch.value++;
-  const { rowCount } = await ctx.db.query(
-    'addSuppression',
-    `INSERT INTO ${ctx.names.suppressions} (message_type, messenger, address) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [s.messageType, s.messenger, s.address],
-  );
-  return rowCount === 1;
-}
-
-/**
- * The suppressed ones among the recipients, in the recipients' order. Recipients of one messenger
- * (the usual case) are looked up with one array of addresses through the primary key.
- */
-export async function findSuppressed(
-  ctx: StoreContext,
-  messageType: string,
-  recipients: readonly { messenger: string; address: string }[],
-): Promise<Suppression[]> {
-  if (recipients.length === 0) return [];
-  const known = fromClaim(ctx, messageType, recipients);
-  if (known) return known;
-  const messenger = recipients[0]!.messenger;
-  const single = recipients.every((r) => r.messenger === messenger);
-  const { rows } = single
-    ? await ctx.db.hot<{ messenger: string; address: string }>(
-        'findSuppressed',
-        `SELECT messenger, address FROM ${ctx.names.suppressions}
-WHERE message_type = $1 AND messenger = $2 AND address = ANY($3::text[])`,
-        [messageType, messenger, textArray(recipients.map((r) => r.address))],
-      )
-    : await ctx.db.hot<{ messenger: string; address: string }>(
-        'findSuppressed',
-        `SELECT s.messenger, s.address
-FROM ${ctx.names.suppressions} s JOIN unnest($2::text[], $3::text[]) AS r(messenger, address)
-  ON s.messenger = r.messenger AND s.address = r.address
-WHERE s.message_type = $1`,
-        [
-          messageType,
-          textArray(recipients.map((r) => r.messenger)),
-          textArray(recipients.map((r) => r.address)),
-        ],
-      );
-  if (rows.length === 0) return [];
-  const found = new Set(rows.map((r) => `${r.messenger}\u0000${r.address}`));
-  return recipients
-    .filter((r) => found.has(`${r.messenger}\u0000${r.address}`))
-    .map((r) => ({ messageType, messenger: r.messenger, address: r.address }));
-}
-
-const CLAIM_ANSWER_MS = 1000;
-
-/** The claim's own answer, when every recipient is a dispatch record this store claimed a moment ago. */
-function fromClaim(
-  ctx: StoreContext,
-  messageType: string,
-  recipients: readonly { messenger: string; address: string }[],
-): Suppression[] | null {
-  const now = { at: Date.now(), epoch: ctx.suppressionEpoch.value, maxAgeMs: CLAIM_ANSWER_MS };
-  const suppressed: Suppression[] = [];
-  for (const r of recipients) {
-    const answer = ClaimedRecord.suppressedAtClaim(r, messageType, now);
-    if (answer === null) return null;
-    if (answer) suppressed.push({ messageType, messenger: r.messenger, address: r.address });
-  }
-  return suppressed;
 }

@@ -2,6 +2,9 @@ import { StoreError } from '@sitemsg/core';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PostgresStore, SCHEMA_VERSION } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations.js';
+import { buildNames } from '../src/names.js';
+import { resolveStoreOptions } from '../src/options.js';
 import { dropSchema, pgUrl, uniqueSchema } from './support/schema.js';
 import { message, openStores, recipients } from './support/stores.js';
 
@@ -24,11 +27,57 @@ describe('migrations', () => {
     expect(versions).toEqual([SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION]);
     expect(await stores[0]!.migrate()).toBe(SCHEMA_VERSION);
     const { rows } = await stores[0]!.pool.query(`SELECT version FROM "${schema}".sitemsg_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     expect(await stores[1]!.healthCheck()).toEqual({
       status: 'healthy',
       detail: `schema version ${SCHEMA_VERSION}`,
     });
+  });
+
+  it('brings a schema a pre-release left at version 1 forward to version 2, its rows intact', async () => {
+    const pool = appPool();
+    const schema = uniqueSchema('from_v1');
+    onTestFinished(() => dropSchema(pgUrl(), schema));
+    // Version 1 exactly as a pre-release wrote it, with its own rows.
+    const n = buildNames(resolveStoreOptions({ schema }));
+    await pool.query(`CREATE SCHEMA ${n.schema}`);
+    await pool.query(
+      `CREATE TABLE ${n.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await pool.query(MIGRATIONS[0]!.sql(n));
+    await pool.query(`INSERT INTO ${n.migrations} (version, name) VALUES (1, $1)`, [MIGRATIONS[0]!.name]);
+    const old = new PostgresStore({ pool }, { schema });
+    const now = new Date('2026-01-01T00:00:00Z');
+    await pool.query(`INSERT INTO ${n.suppressions} VALUES ('plain', 'test', 'gone@x.test')`);
+
+    // Scheduled and claimed on version 1 (those statements read no column of version 2).
+    const { dispatches } = await old.schedule({ message, dispatches: recipients(2), now });
+    const [a, b] = dispatches as unknown as [{ id: string }, { id: string }];
+    await old.claim({ owner: 'w', limit: 2, now, leaseMs: 30_000 });
+    expect(await old.healthCheck()).toMatchObject({ status: 'degraded' });
+
+    expect(await old.migrate()).toBe(2);
+    expect(SCHEMA_VERSION).toBe(2);
+    await old.complete('w', [{ dispatchId: a.id, status: 'sent', providerMessageId: 'pm-1' }], now);
+    expect(await old.getDispatch(b.id)).toMatchObject({ status: 'processing', providerMessageId: null });
+    expect((await old.findDispatchByProviderId('test', 'pm-1'))?.id).toBe(a.id);
+    expect(
+      await old.addFeedback({
+        dispatchId: a.id,
+        kind: 'delivered',
+        bounce: null,
+        providerCode: null,
+        detail: null,
+        eventId: 'e',
+        at: now,
+      }),
+    ).toBe(true);
+    expect(await old.findSuppressed('plain', [{ messenger: 'test', address: 'gone@x.test' }])).toHaveLength(
+      1,
+    );
+    expect(await old.removeSuppressions({ messenger: 'test', address: 'gone@x.test' })).toBe(1);
+    expect(await old.migrate()).toBe(2);
+    expect(await old.healthCheck()).toEqual({ status: 'healthy', detail: 'schema version 2' });
   });
 
   it('keeps two prefixes in one schema apart', async () => {

@@ -19,6 +19,8 @@ export const KNOWN_DRIVERS: Readonly<Record<DriverKind, Readonly<Record<string, 
   messenger: {
     smtp: '@sitemsg/messenger-smtp',
     sendgrid: '@sitemsg/messenger-sendgrid',
+    twilio: '@sitemsg/messenger-twilio',
+    vonage: '@sitemsg/messenger-vonage',
     inbox: '@sitemsg/inbox',
   },
 };

@@ -19,6 +19,8 @@ interface Held {
   readonly dispatch: DispatchRecord;
   readonly message: MessageRecord;
   readonly type: MessageTypeClass;
+  /** The claim's answer on suppression, when the store gave one. */
+  readonly suppressed?: boolean;
 }
 
 /** A claimed batch whose leases are renewed from the moment it is claimed until its outcomes are written. */
@@ -68,7 +70,7 @@ function partition(
 ): { verdicts: Verdict[]; byMessenger: Map<Messenger, Held[]> } {
   const verdicts: Verdict[] = [];
   const byMessenger = new Map<Messenger, Held[]>();
-  for (const { dispatch, message } of claimed) {
+  for (const { dispatch, message, suppressed } of claimed) {
     const type = ctx.registry.messageTypeMap.get(message.type);
     const messenger = ctx.registry.messengerMap.get(dispatch.messenger);
     const problem = !type
@@ -86,7 +88,9 @@ function partition(
       verdicts.push({ dispatchId: dispatch.id, error, permanent: true });
     } else if (messenger && type) {
       const list = byMessenger.get(messenger) ?? [];
-      list.push({ dispatch, message, type });
+      list.push(
+        suppressed === undefined ? { dispatch, message, type } : { dispatch, message, type, suppressed },
+      );
       byMessenger.set(messenger, list);
     }
   }
@@ -173,10 +177,15 @@ function overLimit(dispatch: DispatchRecord, type: MessageTypeClass | undefined)
   return limit !== null && dispatch.attempts > Math.max(1, limit);
 }
 
+/** The held dispatches whose address is suppressed: the claim's answer where the store gave one, else a lookup. */
 async function findSuppressedHeld(ctx: EngineContext, held: readonly Held[]): Promise<Set<string>> {
   const ids = new Set<string>();
   const byType = new Map<string, Held[]>();
   for (const h of held) {
+    if (h.suppressed !== undefined) {
+      if (h.suppressed) ids.add(h.dispatch.id);
+      continue;
+    }
     const list = byType.get(h.message.type) ?? [];
     list.push(h);
     byType.set(h.message.type, list);

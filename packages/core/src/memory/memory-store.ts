@@ -164,7 +164,11 @@ export class MemoryStore implements Store {
       if (messengers && !messengers.has(row.messenger)) return 'skip';
       if (types && !types.has(message.type)) return 'skip';
       this.lease(row, request.owner, now + request.leaseMs);
-      claimed.push({ dispatch: copy(row), message: this.copyMessage(row.messageId) });
+      claimed.push({
+        dispatch: copy(row),
+        message: this.copyMessage(row.messageId),
+        suppressed: this.isSuppressed(message.type, row),
+      });
       return 'take';
     });
     return claimed;
@@ -350,6 +354,11 @@ export class MemoryStore implements Store {
   }
 
   async addFeedback(feedback: FeedbackRecord): Promise<boolean> {
+    if (!this.dispatches.has(feedback.dispatchId)) {
+      throw new ValidationError(`Dispatch ${feedback.dispatchId} does not exist.`, {
+        code: 'UNKNOWN_DISPATCH',
+      });
+    }
     const list = this.feedback.get(feedback.dispatchId) ?? [];
     if (feedback.eventId !== null && list.some((f) => f.eventId === feedback.eventId)) return false;
     list.push({ ...feedback });
@@ -443,6 +452,16 @@ export class MemoryStore implements Store {
     if (row.providerMessageId !== null)
       this.byProviderId.delete(providerKey(row.messenger, row.providerMessageId));
     this.messages.get(row.messageId)?.dispatchIds.delete(row.id);
+  }
+
+  /** The claim's own suppression answer (`ClaimedDispatch.suppressed`): the same rule as `findSuppressed`. */
+  private isSuppressed(messageType: string, row: DispatchRow): boolean {
+    if (this.suppressions.size === 0) return false;
+    const { messenger, address } = row;
+    return (
+      this.suppressions.has(suppressionKey({ messageType, messenger, address })) ||
+      this.suppressions.has(suppressionKey({ messageType: ALL_MESSAGE_TYPES, messenger, address }))
+    );
   }
 
   private deleteMessage(message: MessageRow): void {

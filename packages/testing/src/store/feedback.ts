@@ -60,6 +60,12 @@ export function feedbackCases(harness: StoreHarness): void {
       expect(list[0]).toEqual(feedback(id, { kind: 'delivered', eventId: 'ev-1' }));
       expect(list[1]).toEqual(bounce);
       expect(await store.listFeedback('no-such-dispatch')).toEqual([]);
+      for (const unknown of ['no-such-dispatch', '987654321']) {
+        await expect(store.addFeedback(feedback(unknown))).rejects.toMatchObject({
+          code: 'UNKNOWN_DISPATCH',
+        });
+        expect(await store.listFeedback(unknown)).toEqual([]);
+      }
     });
 
     it('suppresses an address for every message type with "*", and lifts suppressions', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addresses, MESSENGER, schedule, TYPE } from './fixtures.js';
+import { addresses, claim, MESSENGER, schedule, TYPE } from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';
 
 /** An address suppressed for a message type on a messenger. */
@@ -51,6 +51,21 @@ export function suppressionCases(harness: StoreHarness): void {
       expect(addresses(stored)).toEqual(
         filters ? ['a@x.test', 'd@x.test'] : ['a@x.test', 'd@x.test', 'gone@x.test'],
       );
+    });
+
+    it("answers a claim's suppression question right when it answers it (ClaimedDispatch.suppressed)", async () => {
+      const store = await session(harness).open();
+      await schedule(store, { addresses: ['typed@x.test', 'all@x.test', 'other@x.test', 'free@x.test'] });
+      await store.addSuppression({ messageType: TYPE, messenger: MESSENGER, address: 'typed@x.test' });
+      await store.addSuppression({ messageType: '*', messenger: MESSENGER, address: 'all@x.test' });
+      await store.addSuppression({ messageType: 'other', messenger: MESSENGER, address: 'other@x.test' });
+      const claimed = await claim(store);
+      expect(claimed).toHaveLength(4);
+      const answers = claimed.filter((c) => c.suppressed !== undefined);
+      // Optional: a store that answers answers every claimed dispatch, and as findSuppressed would.
+      expect(answers.length === 0 || answers.length === claimed.length).toBe(true);
+      const suppressed = answers.filter((c) => c.suppressed).map((c) => c.dispatch.address);
+      expect(suppressed.sort()).toEqual(answers.length === 0 ? [] : ['all@x.test', 'typed@x.test']);
     });
   });
 }

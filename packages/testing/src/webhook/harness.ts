@@ -34,6 +34,12 @@ export interface WebhookHarness {
    * reporting the delivery of `sent` (a status callback, an event batch).
    */
   deliveredRequest(sent: SentDispatch, clock: ManualClock): WebhookRequest | Promise<WebhookRequest>;
+  /**
+   * The request without its signature, as the provider's scheme carries it. Default: every header
+   * whose name says signature removed; a provider that signs in the query or body (Vonage's `sig`)
+   * says how to remove it.
+   */
+  unsign?(request: WebhookRequest): WebhookRequest;
   /** The feedback kind that request means. Default `delivered`. */
   readonly expectedKind?: FeedbackKind;
   /**
