@@ -5,7 +5,7 @@ import {
   type CompletionOutcome,
   type JsonObject,
   type MessageRecord,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { isRowId, type Queryable, textArray } from './db.js';

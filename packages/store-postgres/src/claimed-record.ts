@@ -1,4 +1,4 @@
-import type { DispatchRecord, ReadStatus } from '@sitemsg/core';
+import type { DispatchRecord, ReadStatus } from '@sitemsg/core/plugin';
 
 /** A claimed dispatch as the claim's JSON carries it: ids as text, times as ISO text. */
 export type ClaimedJson = [

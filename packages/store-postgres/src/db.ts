@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describeError, SitemsgError, StoreError } from '@sitemsg/core';
+import { describeError, SitemsgError, StoreError } from '@sitemsg/core/plugin';
 import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 
 /** What a statement runs on: the pool, a pooled client inside a transaction, or the application's client. */

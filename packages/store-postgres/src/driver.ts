@@ -1,4 +1,4 @@
-import { ConfigurationError, type StoreDriver } from '@sitemsg/core';
+import { ConfigurationError, type StoreDriver } from '@sitemsg/core/plugin';
 import { STORE_FLAGS } from './options.js';
 import { PostgresStore } from './postgres-store.js';
 

@@ -1,6 +1,6 @@
 // Delivery feedback on dispatches: found by the provider's message id that the completion kept,
 // kept once per provider event, listed in the order written. Each call is one statement.
-import { type DispatchRecord, type FeedbackRecord, ValidationError } from '@sitemsg/core';
+import { type DispatchRecord, type FeedbackRecord, ValidationError } from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 import { isRowId } from './db.js';
 import type { Names } from './names.js';

@@ -1,7 +1,7 @@
 // How dispatches are written in bulk: one `INSERT ... SELECT FROM unnest(...)` per message, the
 // addresses sent as one array literal, suppressed addresses left out in the same statement, and
 // the new ids read back as a first id when they form one run.
-import { ALL_MESSAGE_TYPES, type NewDispatch } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type NewDispatch } from '@sitemsg/core/plugin';
 import { textArray } from './db.js';
 import type { Names } from './names.js';
 

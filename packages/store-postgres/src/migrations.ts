@@ -1,4 +1,4 @@
-import type { Logger } from '@sitemsg/core';
+import type { Logger } from '@sitemsg/core/plugin';
 import type { PoolClient } from 'pg';
 import { type Db, storeError } from './db.js';
 import type { Names } from './names.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError, type Logger } from '@sitemsg/core';
+import { ConfigurationError, type Logger } from '@sitemsg/core/plugin';
 import type { Pool, PoolConfig } from 'pg';
 
 /** Where the store's connections come from: the application's pool (never closed by the store) or a URL. */

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigurationError, describeError } from '@sitemsg/core';
+import { ConfigurationError, describeError } from '@sitemsg/core/plugin';
 import { type PostgresStoreOptions, STORE_OPTION_KEYS } from './options.js';
 import { PostgresStore } from './postgres-store.js';
 

@@ -22,7 +22,7 @@ import {
   type SubscriptionFilter,
   type Suppression,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import pg from 'pg';
 import * as claims from './claim.js';
 import type { StoreContext } from './context.js';

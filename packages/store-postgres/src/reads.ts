@@ -6,7 +6,7 @@ import type {
   DispatchRecord,
   DispatchStatus,
   MessageRecord,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 import { isRowId } from './db.js';
 import {

@@ -6,7 +6,7 @@ import type {
   NewDispatch,
   NewMessage,
   ReadStatus,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 
 /** The columns read back for records: internal ones (due_at, the copied priority and type) stay inside. */
 export const MESSAGE_COLUMNS =

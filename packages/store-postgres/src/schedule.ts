@@ -8,7 +8,7 @@ import {
   type StoreScheduleOptions,
   scheduleManyError,
   ValidationError,
-} from '@sitemsg/core';
+} from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 import { atomicallyOn, isRowId, type Queryable } from './db.js';
 import {

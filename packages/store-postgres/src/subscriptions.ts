@@ -1,4 +1,4 @@
-import type { Subscription, SubscriptionFilter } from '@sitemsg/core';
+import type { Subscription, SubscriptionFilter } from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 
 interface SubscriptionRow {

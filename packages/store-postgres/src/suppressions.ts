@@ -1,7 +1,7 @@
 // Suppressions: an address that must not be sent a message type on a messenger, or any type at
 // all (`'*'`, ALL_MESSAGE_TYPES: what feedback writes). Scheduling (inserts.ts) and the claim
 // (claim.ts) apply the same rule in their own statements; this file answers the engine's lookups.
-import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES, type Suppression } from '@sitemsg/core/plugin';
 import type { StoreContext } from './context.js';
 import { textArray } from './db.js';
 import type { Names } from './names.js';

@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '@sitemsg/core';
+import { describeError, type Logger } from '@sitemsg/core/plugin';
 import pg from 'pg';
 
 /**

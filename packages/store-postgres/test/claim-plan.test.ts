@@ -1,4 +1,4 @@
-import { ValidationError } from '@sitemsg/core';
+import { ValidationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import type { ClaimFilters } from '../src/index.js';
 import { openStores } from './support/stores.js';

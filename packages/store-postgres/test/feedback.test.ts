@@ -1,6 +1,6 @@
 // Delivery feedback on PostgreSQL beyond the store suite: the provider-id lookup's index, feedback
 // for a dispatch the store does not hold, and cleanup taking a dispatch's feedback with it.
-import { type FeedbackRecord, ValidationError } from '@sitemsg/core';
+import { type FeedbackRecord, ValidationError } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { findByProviderIdSql } from '../src/feedback.js';
 import { buildNames } from '../src/names.js';

@@ -1,4 +1,4 @@
-import { StoreError } from '@sitemsg/core';
+import { StoreError } from '@sitemsg/core/plugin';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PostgresStore, SCHEMA_VERSION } from '../src/index.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@sitemsg/core';
+import { ConfigurationError } from '@sitemsg/core/plugin';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PostgresStore, sitemsgDriver } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { createSitemsg, type JsonObject, ValidationError } from '@sitemsg/core';
+import { createSitemsg } from '@sitemsg/core';
+import { type JsonObject, ValidationError } from '@sitemsg/core/plugin';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { PostgresStore } from '../src/index.js';

@@ -1,5 +1,5 @@
-import type { NewDispatch, ScheduleRequest } from '@sitemsg/core';
-import { StoreError } from '@sitemsg/core';
+import type { NewDispatch, ScheduleRequest } from '@sitemsg/core/plugin';
+import { StoreError } from '@sitemsg/core/plugin';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { PostgresStore } from '../src/index.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError, type JsonObject } from '@sitemsg/core';
+import { ConfigurationError, type JsonObject } from '@sitemsg/core/plugin';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { claimStatement } from '../src/claim.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/index.js';

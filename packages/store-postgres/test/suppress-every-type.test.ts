@@ -1,7 +1,8 @@
 // A suppression of every message type ('*', what delivery feedback writes) holds on each path
 // that checks suppressions: findSuppressed, the scheduling insert's own filter, and the claim's
 // answer that the engine's send-time check reuses.
-import { ALL_MESSAGE_TYPES, createSitemsg } from '@sitemsg/core';
+import { createSitemsg } from '@sitemsg/core';
+import { ALL_MESSAGE_TYPES } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { type Backend, backends } from './support/backends.js';
 import { ListMessenger } from './support/messenger.js';

@@ -1,4 +1,11 @@
-import { DeliveryError, type DispatchResult, err, Messenger, type OutgoingDispatch, ok } from '@sitemsg/core';
+import {
+  DeliveryError,
+  type DispatchResult,
+  err,
+  Messenger,
+  type OutgoingDispatch,
+  ok,
+} from '@sitemsg/core/plugin';
 
 /** Records what it sends; addresses told to fail get a retryable refusal. */
 export class ListMessenger extends Messenger {

@@ -1,4 +1,4 @@
-import type { Logger } from '@sitemsg/core';
+import type { Logger } from '@sitemsg/core/plugin';
 import { onTestFinished } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/index.js';
 import { dropSchema, pgUrl, uniqueSchema } from './schema.js';
