@@ -50,6 +50,7 @@ export {
 } from './messenger.js';
 export { chatPayload, pushPayload, smsPayload } from './payloads.js';
 export { err, ok, type Result } from './result.js';
+export { type EachFailure, type SendEachOptions, sendEach } from './send-each.js';
 export {
   type ClaimRequest,
   type CleanupRequest,

@@ -89,6 +89,7 @@ describe('entry points', () => {
       'ok',
       'pushPayload',
       'scheduleManyError',
+      'sendEach',
       'smsPayload',
       'systemClock',
       'webhookHeader',

@@ -10,6 +10,7 @@ import {
   type Result,
   type SentReceipt,
   type SitemsgUser,
+  sendEach,
   smsPayload,
   ValidationError,
 } from '@sitemsg/core/plugin';
@@ -105,26 +106,11 @@ export class TwilioMessenger extends Messenger {
   }
 
   async send(batch: readonly OutgoingDispatch[]): Promise<readonly DispatchResult[]> {
-    const results: DispatchResult[] = [];
-    const queue = [...batch];
     // After refused credentials, a rate limit or an unreachable API, the rest is not tried.
-    let stopped: TwilioDeliveryError | null = null;
-    const lane = async (): Promise<void> => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        const error = stopped;
-        if (error) {
-          results.push(failed(item, error));
-          continue;
-        }
-        const outcome = await this.deliver(item);
-        results.push({
-          dispatchId: item.dispatch.id,
-          result: outcome.ok ? ok(outcome.value) : err(outcome.error.error),
-        });
-        if (!outcome.ok && outcome.error.stopBatch) stopped ??= outcome.error.error;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#settings.concurrency, batch.length) }, lane));
+    const results = await sendEach(batch, {
+      concurrency: this.#settings.concurrency,
+      deliver: (item) => this.deliver(item),
+    });
     this.reportConfiguration(results);
     return results;
   }
@@ -222,8 +208,4 @@ export class TwilioMessenger extends Messenger {
       return;
     }
   }
-}
-
-function failed(item: OutgoingDispatch, error: TwilioDeliveryError): DispatchResult {
-  return { dispatchId: item.dispatch.id, result: err(error) };
 }
