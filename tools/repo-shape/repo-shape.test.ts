@@ -52,6 +52,22 @@ describe('workspace', () => {
     expect(testProjects).toEqual(expect.arrayContaining(['packages/*', 'examples/*']));
   });
 
+  // Only packages/* are published: the examples and the repository's own tooling (tools/test-servers)
+  // are workspace packages too, and must never reach the registry by accident.
+  it('keeps every workspace package outside packages/ private', () => {
+    const unpublished = ['examples', 'tools'].flatMap((folder) =>
+      readdirSync(join(root, folder))
+        .map((dir) => join(root, folder, dir, 'package.json'))
+        .filter((file) => existsSync(file)),
+    );
+    expect(unpublished.map((file) => file.slice(root.length + 1))).toContain(
+      'tools/test-servers/package.json',
+    );
+    for (const file of unpublished) {
+      expect(JSON.parse(readFileSync(file, 'utf8')).private, file).toBe(true);
+    }
+  });
+
   it('pins pnpm and keeps the README commands in step with it', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const version = pkg.packageManager.split('@')[1];
