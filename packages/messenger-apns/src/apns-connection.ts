@@ -24,6 +24,8 @@ export class ApnsConnection {
   // Private (#): the provider's configuration holds the signing key.
   readonly #provider: Provider;
   readonly #topic: string;
+  /** Pushes sent and not yet answered: `close` waits for them. */
+  readonly #inFlight = new Set<Promise<PushAnswer>>();
 
   /** Creates node-apn's provider; the connection itself opens with the first request (`probe`). */
   constructor(settings: ResolvedApnsOptions) {
@@ -40,7 +42,14 @@ export class ApnsConnection {
   }
 
   /** Sends one notification to one device token. Never throws: a failure is an answer. */
-  async push(note: Notification, token: string): Promise<PushAnswer> {
+  push(note: Notification, token: string): Promise<PushAnswer> {
+    const answer = this.send(note, token);
+    this.#inFlight.add(answer);
+    void answer.finally(() => this.#inFlight.delete(answer));
+    return answer;
+  }
+
+  private async send(note: Notification, token: string): Promise<PushAnswer> {
     try {
       const { sent, failed } = await this.#provider.send(note, token);
       const accepted = sent[0] as { 'apns-id'?: unknown } | undefined;
@@ -67,9 +76,10 @@ export class ApnsConnection {
     return this.push(note, PROBE_TOKEN);
   }
 
-  /** Closes the connection once the requests in flight have their answers. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  /** Closes the connection once the pushes in flight have their answers. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    await new Promise<void>((resolve) => {
       this.#provider.shutdown(() => resolve());
     });
   }
