@@ -69,6 +69,11 @@ export class ApnsMessenger extends Messenger {
     return this.#settings.environment;
   }
 
+  /** Where pushes go: `host:port` (Apple's host for the environment unless `address` says otherwise). */
+  get endpoint(): string {
+    return `${this.#settings.address}:${this.#settings.port}`;
+  }
+
   /** `apns-push-type` of every push it sends. */
   get pushType(): ApnsPushType {
     return this.#settings.pushType;
