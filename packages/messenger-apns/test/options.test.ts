@@ -51,7 +51,7 @@ describe('ApnsMessenger options', () => {
     [{ key: undefined }, /key \(the contents of the \.p8 file\) or keyFile/],
     [{ key: 'not a key' }, /key is not a PEM private key/],
     [
-      { keyFile: '/nonexistent/AuthKey.p8' },
+      { key: undefined, keyFile: '/nonexistent/AuthKey.p8' },
       /keyFile "\/nonexistent\/AuthKey.p8" could not be read \(ENOENT\)/,
     ],
     [{ keyFile: '/x.p8' }, /give key or keyFile, not both/],
