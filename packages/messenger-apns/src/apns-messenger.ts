@@ -180,11 +180,9 @@ export class ApnsMessenger extends Messenger {
     const problem = payloadProblem(push, pushType);
     const note =
       problem === null ? buildNotification(push, this.#settings, this.#settings.clock.now(), apnsId) : null;
-    const refusal = problem ?? (note === null ? null : sizeProblem(note, pushType));
-    if (refusal !== null || note === null) {
-      const error = new ApnsDeliveryError(`[${this.alias}] ${refusal ?? 'no notification'}; not sent.`, {
-        retryable: false,
-      });
+    const refusal = note === null ? problem : sizeProblem(note, pushType);
+    if (note === null || refusal !== null) {
+      const error = new ApnsDeliveryError(`[${this.alias}] ${refusal}; not sent.`, { retryable: false });
       return err({ error, stopBatch: false });
     }
     const answer = await connection.push(note, token);
