@@ -50,6 +50,8 @@ export class ApnsMessenger extends Messenger {
   // Private (#) so that neither util.inspect nor JSON.stringify of the messenger shows the key.
   readonly #settings: ResolvedApnsOptions;
   readonly #health: HealthCache;
+  /** `checkCompiled`'s answers: a message compiled once for many tokens is built and measured once. */
+  readonly #checked = new WeakMap<CompiledMessage, string | null>();
   #connection: ApnsConnection | null = null;
 
   constructor(options: ApnsMessengerOptions) {
@@ -106,11 +108,19 @@ export class ApnsMessenger extends Messenger {
 
   /** A push APNs would refuse (over 4 KB, a malformed push part, nothing to show) cannot be sent. */
   override checkCompiled(compiled: CompiledMessage): string | null {
+    const known = this.#checked.get(compiled);
+    if (known !== undefined) return known;
     const push = pushPayload(compiled);
     const problem = payloadProblem(push, this.#settings.pushType);
-    if (problem !== null) return problem;
-    const note = buildNotification(push, this.#settings, this.#settings.clock.now(), SIZE_CHECK_ID);
-    return sizeProblem(note, this.#settings.pushType);
+    // The payload's size does not depend on the dispatch (apns-id and expiration are headers).
+    const reason =
+      problem ??
+      sizeProblem(
+        buildNotification(push, this.#settings, this.#settings.clock.now(), SIZE_CHECK_ID),
+        this.#settings.pushType,
+      );
+    this.#checked.set(compiled, reason);
+    return reason;
   }
 
   /**
@@ -174,17 +184,19 @@ export class ApnsMessenger extends Messenger {
       );
       return err({ error, stopBatch: false });
     }
-    const push = pushPayload(item.compiled);
-    const { pushType, topic } = this.#settings;
-    const apnsId = apnsIdFor(topic, item.dispatch.id);
-    const problem = payloadProblem(push, pushType);
-    const note =
-      problem === null ? buildNotification(push, this.#settings, this.#settings.clock.now(), apnsId) : null;
-    const refusal = note === null ? problem : sizeProblem(note, pushType);
-    if (note === null || refusal !== null) {
+    // Checked by the engine before send() (answered from the cache here), and again for direct callers.
+    const refusal = this.checkCompiled(item.compiled);
+    if (refusal !== null) {
       const error = new ApnsDeliveryError(`[${this.alias}] ${refusal}; not sent.`, { retryable: false });
       return err({ error, stopBatch: false });
     }
+    const apnsId = apnsIdFor(this.#settings.topic, item.dispatch.id);
+    const note = buildNotification(
+      pushPayload(item.compiled),
+      this.#settings,
+      this.#settings.clock.now(),
+      apnsId,
+    );
     const answer = await connection.push(note, token);
     if (answer.ok) {
       this.#health.observe({ status: 'healthy' });
