@@ -60,6 +60,7 @@ async function rawRound(port) {
     return n;
   };
   await provider.send(note(-1), tokens[0]); // opens the connection, untimed
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   let failed = 0;
@@ -72,9 +73,10 @@ async function rawRound(port) {
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const rate = (MESSAGES * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
   await new Promise((resolve) => provider.shutdown(resolve));
   if (failed > 0) throw new Error(`raw node-apn: ${failed} pushes failed`);
-  return rate;
+  return { rate, cpu: (used.user + used.system) / MESSAGES };
 }
 
 /** sitemsg: memory store, one message per token scheduled untimed; init() opens the connection; then the send is timed. */
@@ -98,20 +100,25 @@ async function sitemsgRound(port) {
       sitemsg.recipients('apns', tokens[i]),
     );
   }
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const counts = await sitemsg.sendScheduledMessages(SEND);
   const rate = (MESSAGES * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
   await sitemsg.close();
   if (counts.sent !== MESSAGES)
     throw new Error(`sitemsg sent ${counts.sent} of ${MESSAGES}: ${JSON.stringify(counts)}`);
-  return rate;
+  return { rate, cpu: (used.user + used.system) / MESSAGES };
 }
 
 const child = fork(fileURLToPath(new URL('./sink.mjs', import.meta.url)), { stdio: 'inherit' });
 const { port } = await new Promise((resolve) => child.once('message', resolve));
 const ratios = [];
+const cpuRatios = [];
 const raws = [];
 const ours = [];
+const rawCpu = [];
+const ourCpu = [];
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 try {
   await rawRound(port); // warm-up, unrecorded
@@ -126,11 +133,14 @@ try {
       mine = await sitemsgRound(port);
       raw = await rawRound(port);
     }
-    raws.push(raw);
-    ours.push(mine);
-    ratios.push(mine / raw);
+    raws.push(raw.rate);
+    ours.push(mine.rate);
+    rawCpu.push(raw.cpu);
+    ourCpu.push(mine.cpu);
+    ratios.push(mine.rate / raw.rate);
+    cpuRatios.push(raw.cpu / mine.cpu);
     console.log(
-      `round ${round}: raw node-apn ${raw.toFixed(0)} pushes/s, sitemsg ${mine.toFixed(0)} pushes/s, ratio ${(mine / raw).toFixed(2)}`,
+      `round ${round}: raw node-apn ${raw.rate.toFixed(0)} pushes/s (${raw.cpu.toFixed(0)} µs CPU each), sitemsg ${mine.rate.toFixed(0)} pushes/s (${mine.cpu.toFixed(0)} µs), ratio ${(mine.rate / raw.rate).toFixed(2)}`,
     );
   }
   const count = await new Promise((resolve) => {
@@ -147,5 +157,6 @@ console.log(
   `\nmessenger-apns: ${MESSAGES} pushes x ${ROUNDS} paired rounds, ${IN_FLIGHT} pushes in flight per side, one HTTP/2 connection each` +
     `\n  raw node-apn median ${median(raws).toFixed(0)} pushes/s, sitemsg median ${median(ours).toFixed(0)} pushes/s (sending, after scheduling)` +
     `\n  median of per-round ratios sitemsg / raw node-apn: ${median(ratios).toFixed(2)} (target >= 0.90)` +
+    `\n  sending process CPU per push: raw ${median(rawCpu).toFixed(0)} µs, sitemsg ${median(ourCpu).toFixed(0)} µs; median of per-round ratios raw / sitemsg ${median(cpuRatios).toFixed(2)}` +
     `\n  Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
 );

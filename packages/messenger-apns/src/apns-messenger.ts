@@ -17,7 +17,14 @@ import {
 import { parseDeviceToken } from './address.js';
 import { ApnsConnection, type PushAnswer } from './apns-connection.js';
 import { type ApnsFailure, classifyAnswer } from './apns-outcome.js';
-import { apnsIdFor, buildNotification, payloadProblem, sizeProblem } from './apns-payload.js';
+import {
+  apnsIdFor,
+  buildNotification,
+  MAX_PAYLOAD_BYTES,
+  payloadProblem,
+  payloadSizeBound,
+  sizeProblem,
+} from './apns-payload.js';
 import { ApnsDeliveryError } from './errors.js';
 import {
   type ApnsEnvironment,
@@ -112,13 +119,17 @@ export class ApnsMessenger extends Messenger {
     if (known !== undefined) return known;
     const push = pushPayload(compiled);
     const problem = payloadProblem(push, this.#settings.pushType);
-    // The payload's size does not depend on the dispatch (apns-id and expiration are headers).
+    // The payload's size does not depend on the dispatch (apns-id and expiration are headers); it
+    // is built and measured only when the cheap bound comes near the limit.
+    const { pushType } = this.#settings;
     const reason =
       problem ??
-      sizeProblem(
-        buildNotification(push, this.#settings, this.#settings.clock.now(), SIZE_CHECK_ID),
-        this.#settings.pushType,
-      );
+      (payloadSizeBound(push) <= MAX_PAYLOAD_BYTES[pushType]
+        ? null
+        : sizeProblem(
+            buildNotification(push, this.#settings, this.#settings.clock.now(), SIZE_CHECK_ID),
+            pushType,
+          ));
     this.#checked.set(compiled, reason);
     return reason;
   }

@@ -5,7 +5,7 @@
  * `apns-priority`, `apns-expiration`, `apns-collapse-id` and `apns-id`. Checked against what APNs
  * refuses (4 KB payload, 5 KB for VoIP; a collapse id over 64 bytes) before anything is sent.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Notification } from '@parse/node-apn';
 import type { PushPayload } from '@sitemsg/core/plugin';
 import type { ApnsPushType } from './options.js';
@@ -42,10 +42,11 @@ export function topicFor(bundleId: string, pushType: ApnsPushType): string {
  * log can be searched by it.
  */
 export function apnsIdFor(topic: string, dispatchId: string): string {
-  const hash = createHash('sha1').update(`sitemsg:${topic}:${dispatchId}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  // One-shot `hash` (not createHash): a few microseconds less per push, which the benchmark sees.
+  const digest = hash('sha1', `sitemsg:${topic}:${dispatchId}`, 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -100,6 +101,28 @@ export function buildNotification(
   if (push.mutableContent === true) note.mutableContent = true;
   return note;
 }
+
+/**
+ * An upper bound of the payload's size in bytes, without building it: every UTF-16 unit of a
+ * string takes at most 6 bytes in JSON (`\uXXXX`; 3 bytes unescaped in UTF-8), and the keys and
+ * punctuation around them take less than `FRAME_BYTES`. Most pushes are far under the limit by
+ * this bound alone, so only those near it are built and measured.
+ */
+export function payloadSizeBound(push: PushPayload): number {
+  let units =
+    (push.title?.length ?? 0) + push.body.length + (push.sound?.length ?? 0) + (push.threadId?.length ?? 0);
+  let entries = 0;
+  for (const key in push.data) {
+    units += key.length + (push.data[key]?.length ?? 0);
+    entries++;
+  }
+  return FRAME_BYTES + 6 * units + ENTRY_BYTES * entries;
+}
+
+/** More than the keys and punctuation of `aps` take (`{"aps":{"alert":{"title":"","body":""},"badge":…}}`, about 150). */
+const FRAME_BYTES = 256;
+/** More than the quotes, colon and comma around one data entry take (`"":"",`). */
+const ENTRY_BYTES = 8;
 
 /** Why a built notification is too big for APNs, or null. */
 export function sizeProblem(note: Notification, pushType: ApnsPushType): string | null {

@@ -2,6 +2,7 @@
 import { MessageType, type RenderContext } from '@sitemsg/core';
 import type { CompiledMessage, PushPayload } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildNotification, payloadSizeBound } from '../src/apns-payload.js';
 import { ApnsDeliveryError, ApnsMessenger, apnsIdFor } from '../src/index.js';
 import { BUNDLE_ID, KEY_ID, optionsFor, outgoing, type Rig, rig, TEAM_ID, TOKENS } from './fixtures/setup.js';
 
@@ -186,6 +187,31 @@ describe('what APNs would refuse is not sent', () => {
     expect(voip.checkCompiled({ text: '', push: { body: 'x'.repeat(5100) } })).toMatch(
       /at most 5120 for VoIP/,
     );
+  });
+
+  it('bounds the payload size from above without building it, for any text (escapes, emoji, many data keys)', async () => {
+    t = await rig();
+    const nasty = ['"\\\u0000\u001f\n', '😀𝄞', '中文字符', '\u2028\u2029', 'plain ascii'];
+    for (const pushType of ['alert', 'background', 'voip'] as const) {
+      for (const text of nasty) {
+        const push: PushPayload = {
+          title: text.repeat(3),
+          body: text.repeat(20),
+          sound: text,
+          threadId: text,
+          badge: Number.MAX_VALUE,
+          mutableContent: true,
+          data: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${text}${i}`, text.repeat(i)])),
+        };
+        const note = buildNotification(
+          push,
+          { topic: BUNDLE_ID, pushType, priority: 10, ttlSeconds: 60 },
+          0,
+          'x',
+        );
+        expect(payloadSizeBound(push)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(note)));
+      }
+    }
   });
 
   it.each([
