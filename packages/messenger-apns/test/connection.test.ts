@@ -106,5 +106,5 @@ describe('the connection to APNs', () => {
 
 /** Polls a condition the server side reaches after an event (a connection's close) without sleeping a fixed time. */
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 5000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
 }
