@@ -46,7 +46,10 @@ function subscriptions(origin) {
     ecdh.generateKeys();
     return {
       endpoint: `${origin}/push/${i}`,
-      keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+      keys: {
+        p256dh: ecdh.getPublicKey().toString('base64url'),
+        auth: randomBytes(16).toString('base64url'),
+      },
     };
   });
 }

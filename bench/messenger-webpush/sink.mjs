@@ -13,7 +13,11 @@ const server = createServer(
   (req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.method !== 'POST' || !req.url.startsWith('/push/') || !req.headers.authorization?.startsWith('vapid t=')) {
+      if (
+        req.method !== 'POST' ||
+        !req.url.startsWith('/push/') ||
+        !req.headers.authorization?.startsWith('vapid t=')
+      ) {
         res.writeHead(400).end();
         return;
       }

@@ -116,16 +116,6 @@ export function hostAllowed(host: string, hosts: PushServiceHosts): boolean {
   });
 }
 
-/** The endpoint's host, for messages that must not quote a whole address (it holds the auth secret). */
-export function endpointHost(address: string): string {
-  try {
-    const { endpoint } = JSON.parse(address) as { endpoint?: unknown };
-    return typeof endpoint === 'string' ? new URL(endpoint).host : 'an unknown push service';
-  } catch {
-    return 'an unknown push service';
-  }
-}
-
 function problem(text: string): { ok: false; problem: SubscriptionProblem } {
   return { ok: false, problem: text };
 }
