@@ -61,6 +61,8 @@ async function rawRound(subs) {
     TTL: 2_419_200,
     agent,
   };
+  globalThis.gc?.(); // each side starts with a clean heap (`pnpm bench` runs with --expose-gc)
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   const lane = async () => {
@@ -71,8 +73,9 @@ async function rawRound(subs) {
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const rate = (MESSAGES * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
   agent.destroy();
-  return rate;
+  return { rate, cpuPerPush: (used.user + used.system) / MESSAGES };
 }
 
 async function sitemsgRound(subs) {
@@ -92,22 +95,28 @@ async function sitemsgRound(subs) {
       sitemsg.recipients('webpush', JSON.stringify(subs[i])),
     );
   }
+  globalThis.gc?.(); // each side starts with a clean heap (`pnpm bench` runs with --expose-gc)
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const counts = await sitemsg.sendScheduledMessages(SEND);
   const rate = (MESSAGES * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
   await sitemsg.close();
   agent.destroy();
   if (counts.sent !== MESSAGES)
     throw new Error(`sitemsg sent ${counts.sent} of ${MESSAGES}: ${JSON.stringify(counts)}`);
-  return rate;
+  return { rate, cpuPerPush: (used.user + used.system) / MESSAGES };
 }
 
 const child = fork(fileURLToPath(new URL('./sink.mjs', import.meta.url)), { stdio: 'inherit' });
 const { port } = await new Promise((resolve) => child.once('message', resolve));
 const subs = subscriptions(`https://127.0.0.1:${port}`);
 const ratios = [];
+const cpuRatios = [];
 const raws = [];
 const ours = [];
+const rawCpu = [];
+const ourCpu = [];
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 try {
   await rawRound(subs); // warm-up, unrecorded
@@ -122,11 +131,15 @@ try {
       mine = await sitemsgRound(subs);
       raw = await rawRound(subs);
     }
-    raws.push(raw);
-    ours.push(mine);
-    ratios.push(mine / raw);
+    raws.push(raw.rate);
+    ours.push(mine.rate);
+    rawCpu.push(raw.cpuPerPush);
+    ourCpu.push(mine.cpuPerPush);
+    ratios.push(mine.rate / raw.rate);
+    cpuRatios.push(raw.cpuPerPush / mine.cpuPerPush);
     console.log(
-      `round ${round}: raw web-push ${raw.toFixed(0)} pushes/s, sitemsg ${mine.toFixed(0)} pushes/s, ratio ${(mine / raw).toFixed(2)}`,
+      `round ${round}: raw web-push ${raw.rate.toFixed(0)} pushes/s (${raw.cpuPerPush.toFixed(0)} µs CPU each), ` +
+        `sitemsg ${mine.rate.toFixed(0)} pushes/s (${mine.cpuPerPush.toFixed(0)} µs), ratio ${(mine.rate / raw.rate).toFixed(2)}`,
     );
   }
   const count = await new Promise((resolve) => {
@@ -139,7 +152,9 @@ try {
 }
 console.log(
   `\nmessenger-webpush: ${MESSAGES} pushes x ${ROUNDS} paired rounds, ${IN_FLIGHT} requests in flight per side` +
-    `\n  raw web-push median ${median(raws).toFixed(0)} pushes/s, sitemsg median ${median(ours).toFixed(0)} pushes/s (sending, after scheduling)` +
+    `\n  raw web-push median ${median(raws).toFixed(0)} pushes/s, ${median(rawCpu).toFixed(0)} µs CPU per push` +
+    `\n  sitemsg median ${median(ours).toFixed(0)} pushes/s, ${median(ourCpu).toFixed(0)} µs CPU per push (sending, after scheduling)` +
     `\n  median of per-round ratios sitemsg / raw web-push: ${median(ratios).toFixed(2)} (target >= 0.90)` +
+    `\n  median of per-round CPU ratios (raw CPU per push / sitemsg's): ${median(cpuRatios).toFixed(2)}` +
     `\n  Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
 );

@@ -152,7 +152,10 @@ export class WebPushMessenger extends Messenger {
     item: OutgoingDispatch,
     stopped: Map<string, WebPushDeliveryError>,
   ): Promise<Result<WebPushSentReceipt, { error: WebPushDeliveryError; stopBatch: false }>> {
-    const parsed = parseSubscription(item.dispatch.address, this.#settings.pushServiceHosts);
+    // Scheduling checked the key is on the curve; web-push's encryption refuses one that is not.
+    const parsed = parseSubscription(item.dispatch.address, this.#settings.pushServiceHosts, {
+      checkCurve: false,
+    });
     if (!parsed.ok) {
       const error = new WebPushDeliveryError(
         `[${this.alias}] the dispatch's address is not a usable push subscription (${parsed.problem}); not sent.`,
