@@ -57,7 +57,6 @@ const MAX_ENDPOINT_LENGTH = 2048;
 export function parseSubscription(
   value: unknown,
   hosts: PushServiceHosts,
-  options: { readonly checkCurve?: boolean } = {},
 ): { ok: true; value: ParsedSubscription } | { ok: false; problem: SubscriptionProblem } {
   let raw = value;
   if (typeof raw === 'string') {
@@ -91,7 +90,7 @@ export function parseSubscription(
   }
   if (typeof keys !== 'object' || keys === null) return problem('keys is missing (keys: { p256dh, auth })');
   const p256dh = base64url((keys as { p256dh?: unknown }).p256dh);
-  if (p256dh === undefined || !isP256PublicKey(p256dh, options.checkCurve ?? true)) {
+  if (p256dh === undefined || !isP256PublicKey(p256dh)) {
     return problem(
       "keys.p256dh must be the browser's P-256 public key: 65 bytes (uncompressed point), base64url",
     );
@@ -100,11 +99,43 @@ export function parseSubscription(
   if (auth === undefined || Buffer.from(auth, 'base64url').length !== 16) {
     return problem('keys.auth must be the 16-byte authentication secret, base64url');
   }
-  const parsed = { endpoint, keys: { p256dh, auth } };
+  // The endpoint as the URL parser writes it (browsers give it so already): the send path reads it back by slicing.
+  const parsed = { endpoint: url.href, keys: { p256dh, auth } };
   return {
     ok: true,
-    value: { address: JSON.stringify(parsed), endpoint, origin: url.origin, keys: parsed.keys },
+    value: { address: JSON.stringify(parsed), endpoint: url.href, origin: url.origin, keys: parsed.keys },
   };
+}
+
+/**
+ * The send path's reading of a stored address, which scheduling checked in full and wrote in
+ * canonical form: only what sending needs, without a URL parser or key decoding (web-push checks
+ * the key sizes again). Null when it is not such an address; `parseSubscription` then says why.
+ */
+export function storedSubscription(
+  address: string,
+  hosts: PushServiceHosts,
+): Omit<ParsedSubscription, 'address'> | null {
+  let raw: { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } } | null;
+  try {
+    raw = JSON.parse(address) as typeof raw;
+  } catch {
+    return null;
+  }
+  const endpoint = raw?.endpoint;
+  const p256dh = raw?.keys?.p256dh;
+  const auth = raw?.keys?.auth;
+  if (typeof endpoint !== 'string' || typeof p256dh !== 'string' || typeof auth !== 'string') return null;
+  if (!endpoint.startsWith('https://')) return null;
+  const slash = endpoint.indexOf('/', 8);
+  const origin = slash === -1 ? endpoint : endpoint.slice(0, slash);
+  const authority = origin.slice(8);
+  if (authority === '' || authority.includes('@')) return null;
+  const host = authority.startsWith('[')
+    ? authority.slice(0, authority.indexOf(']') + 1)
+    : authority.split(':')[0]!;
+  if (!hostAllowed(host, hosts)) return null;
+  return { endpoint, origin, keys: { p256dh, auth } };
 }
 
 /** Whether a host matches one of the patterns (`*.push.apple.com` matches `web.push.apple.com`). */
@@ -128,14 +159,10 @@ function base64url(value: unknown): string | undefined {
   return BASE64URL.test(normal) ? normal : undefined;
 }
 
-/**
- * An uncompressed P-256 point, and (with `onCurve`) one on the curve: ECDH.convertKey refuses a
- * point off it, at ~60 µs a key, so the send path, which reads addresses scheduling checked, skips it.
- */
-function isP256PublicKey(key: string, onCurve: boolean): boolean {
+/** A valid point on P-256 in uncompressed form (ECDH.convertKey refuses a point off the curve). */
+function isP256PublicKey(key: string): boolean {
   const bytes = Buffer.from(key, 'base64url');
   if (bytes.length !== 65 || bytes[0] !== 0x04) return false;
-  if (!onCurve) return true;
   try {
     ECDH.convertKey(bytes, 'prime256v1');
     return true;

@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from '@sitemsg/core/plugin';
 import webpush from 'web-push';
-import { type ParsedSubscription, parseSubscription } from './address.js';
+import { parseSubscription, storedSubscription } from './address.js';
 import { WebPushDeliveryError } from './errors.js';
 import { type ResolvedWebPushOptions, resolveOptions, type WebPushMessengerOptions } from './options.js';
 import {
@@ -55,12 +55,24 @@ export class WebPushMessenger extends Messenger {
   readonly #health: HealthCache;
   /** What the last batch learnt about push services (VAPID refused, unreachable); null after an accepted push. */
   #learnt: HealthStatus | null = null;
+  /** What every request takes alike, built once. */
+  readonly #request: {
+    readonly vapidDetails: { subject: string; publicKey: string; privateKey: string };
+    readonly timeoutMs: number;
+    readonly agent: ResolvedWebPushOptions['agent'];
+  };
 
   constructor(options: WebPushMessengerOptions) {
     const settings = resolveOptions(options);
     super(settings.messenger);
     this.#settings = settings;
     this.#health = new HealthCache(settings.healthCacheMs, settings.clock);
+    const { subject, publicKey, privateKey } = settings.vapid;
+    this.#request = {
+      vapidDetails: { subject, publicKey, privateKey },
+      timeoutMs: settings.timeoutMs,
+      agent: settings.agent,
+    };
   }
 
   /** The VAPID public key: what pages pass to `pushManager.subscribe({ applicationServerKey })`. */
@@ -152,18 +164,17 @@ export class WebPushMessenger extends Messenger {
     item: OutgoingDispatch,
     stopped: Map<string, WebPushDeliveryError>,
   ): Promise<Result<WebPushSentReceipt, { error: WebPushDeliveryError; stopBatch: false }>> {
-    // Scheduling checked the key is on the curve; web-push's encryption refuses one that is not.
-    const parsed = parseSubscription(item.dispatch.address, this.#settings.pushServiceHosts, {
-      checkCurve: false,
-    });
-    if (!parsed.ok) {
+    const subscription = storedSubscription(item.dispatch.address, this.#settings.pushServiceHosts);
+    if (subscription === null) {
+      const parsed = parseSubscription(item.dispatch.address, this.#settings.pushServiceHosts);
+      const why = parsed.ok ? 'it is not in the form scheduling stores' : parsed.problem;
       const error = new WebPushDeliveryError(
-        `[${this.alias}] the dispatch's address is not a usable push subscription (${parsed.problem}); not sent.`,
+        `[${this.alias}] the dispatch's address is not a usable push subscription (${why}); not sent.`,
         { retryable: false },
       );
       return err({ error, stopBatch: false });
     }
-    const refused = stopped.get(parsed.value.origin);
+    const refused = stopped.get(subscription.origin);
     if (refused) return err({ error: refused, stopBatch: false });
     const notification = notificationFor(item.compiled, item.dispatch.id);
     const payload = encodeNotification(notification);
@@ -176,7 +187,7 @@ export class WebPushMessenger extends Messenger {
     }
     try {
       const answer = await webpush.sendNotification(
-        { endpoint: parsed.value.endpoint, keys: { ...parsed.value.keys } },
+        subscription,
         payload,
         this.requestOptions(item.compiled),
       );
@@ -186,25 +197,26 @@ export class WebPushMessenger extends Messenger {
         ...(typeof location === 'string' && location !== '' && { providerMessageId: location }),
       });
     } catch (thrown) {
-      const failure = this.classify(thrown, parsed.value);
-      if (failure.stopsPushService && !stopped.has(parsed.value.origin)) {
-        stopped.set(parsed.value.origin, failure.error);
+      const failure = this.classify(thrown, subscription.origin);
+      if (failure.stopsPushService && !stopped.has(subscription.origin)) {
+        stopped.set(subscription.origin, failure.error);
       }
       return err({ error: failure.error, stopBatch: false });
     }
   }
 
   private requestOptions(compiled: CompiledMessage): webpush.RequestOptions {
-    const { vapid, timeoutMs, agent } = this.#settings;
+    const { vapidDetails, timeoutMs, agent } = this.#request;
     const headers = deliveryHeaders(pushPayload(compiled), this.#settings);
-    return {
-      vapidDetails: { subject: vapid.subject, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+    const options: webpush.RequestOptions = {
+      vapidDetails,
       TTL: headers.TTL,
       urgency: headers.urgency,
-      ...(headers.topic !== undefined && { topic: headers.topic }),
       timeout: timeoutMs,
-      ...(agent !== undefined && { agent }),
     };
+    if (headers.topic !== undefined) options.topic = headers.topic;
+    if (agent !== undefined) options.agent = agent;
+    return options;
   }
 
   private userSubscriptions(user: SitemsgUser): readonly unknown[] {
@@ -213,10 +225,10 @@ export class WebPushMessenger extends Messenger {
     return Array.isArray(value) ? value : [value];
   }
 
-  private classify(thrown: unknown, subscription: ParsedSubscription): WebPushFailure {
+  private classify(thrown: unknown, origin: string): WebPushFailure {
     return classifyFailure(thrown, {
       alias: this.alias,
-      host: new URL(subscription.origin).host,
+      host: origin.slice('https://'.length),
       now: this.#settings.clock.now(),
     });
   }

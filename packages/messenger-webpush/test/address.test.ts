@@ -43,6 +43,14 @@ describe('push subscriptions as addresses', () => {
     });
   });
 
+  it('writes the endpoint as the URL parser does, so one browser is one address', () => {
+    const shouted = JSON.stringify({
+      endpoint: 'HTTPS://FCM.googleapis.com:443/fcm/send/dGVzdC1zdWJzY3JpcHRpb24',
+      keys: { p256dh: P256DH, auth: AUTH },
+    });
+    expect(messenger.resolveAddress(shouted)).toEqual({ ok: true, value: canonical(FCM) });
+  });
+
   it.each([
     ['not JSON', 'hello', /it is not JSON/],
     ['an array', '[]', /not a push subscription object/],

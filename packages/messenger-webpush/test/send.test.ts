@@ -171,6 +171,20 @@ describe('WebPushMessenger on the wire', () => {
     }
   });
 
+  it('fails a stored address the options no longer allow permanently, without a request, saying why', async () => {
+    t = await rig({ pushServiceHosts: ['push.example.com'] });
+    const subscription = t.service.subscribe(VAPID.publicKey); // stored while 127.0.0.1 was allowed
+    const [outcome] = await t.messenger.send([outgoing('d1', subscription.address)]);
+    expect(outcome!.result).toMatchObject({
+      ok: false,
+      error: {
+        retryable: false,
+        message: expect.stringMatching(/host 127\.0\.0\.1 is not a known push service/),
+      },
+    });
+    expect(t.service.requests).toEqual([]);
+  });
+
   it('answers every dispatch of a batch, and reports the Location as the receipt', async () => {
     t = await rig();
     const subs = [1, 2, 3, 4, 5].map(() => t.service.subscribe(VAPID.publicKey));
