@@ -92,7 +92,9 @@ export async function withExchange<T>(
     subscribed = true;
   }
   const exchange = new FcmExchange();
-  const [outcome] = await exchanges.run(exchange, () => Promise.allSettled([send()]));
+  // firebase-admin throws its validation errors synchronously: caught as a rejection too.
+  const sending = exchanges.run(exchange, () => new Promise<T>((resolve) => resolve(send())));
+  const [outcome] = await Promise.allSettled([sending]);
   return { exchange, outcome: outcome! };
 }
 

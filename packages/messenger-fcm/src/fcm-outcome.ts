@@ -170,8 +170,9 @@ export const FCM_OUTCOMES: readonly FcmOutcomeRow[] = [
     status: 'local',
     verdict: 'permanent',
     stopsBatch: false,
-    sdkCode: 'messaging/invalid-argument',
-    meaning: 'firebase-admin refused the message before sending it (its own validation)',
+    sdkCode: 'messaging/invalid-payload',
+    meaning:
+      'firebase-admin refused the message before sending it (its own validation: a data value that is not a string, and other messaging/invalid-* codes)',
   },
 ];
 

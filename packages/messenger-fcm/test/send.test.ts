@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { PlainTextMessage } from '@sitemsg/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FcmMessenger } from '../src/index.js';
-import { FCM_SCOPE, TOKEN_URL, TOKEN_ANSWERS } from './fixtures/fake-fcm.js';
+import { FCM_SCOPE, TOKEN_ANSWERS, TOKEN_URL } from './fixtures/fake-fcm.js';
 import { outgoing, PROJECT_ID, type Rig, rig, SERVICE_ACCOUNT, TOKENS } from './fixtures/setup.js';
 
 let current: Rig | undefined;
@@ -25,7 +25,11 @@ describe('FcmMessenger over the wire', () => {
     expect(fake.tokenRequests).toHaveLength(1);
     const [exchange] = fake.tokenRequests;
     expect(exchange!.grantType).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
-    expect(exchange!.claims).toMatchObject({ iss: SERVICE_ACCOUNT.client_email, aud: TOKEN_URL, scope: FCM_SCOPE });
+    expect(exchange!.claims).toMatchObject({
+      iss: SERVICE_ACCOUNT.client_email,
+      aud: TOKEN_URL,
+      scope: FCM_SCOPE,
+    });
     const [accessToken] = fake.issuedTokens;
     expect(fake.sends).toHaveLength(2);
     for (const send of fake.sends) {
@@ -44,7 +48,9 @@ describe('FcmMessenger over the wire', () => {
     });
     // FCM's message name is the provider id.
     for (const { result } of results) {
-      expect(result.ok && result.value.providerMessageId).toMatch(new RegExp(`^projects/${PROJECT_ID}/messages/0:`));
+      expect(result.ok && result.value.providerMessageId).toMatch(
+        new RegExp(`^projects/${PROJECT_ID}/messages/0:`),
+      );
     }
   });
 
@@ -69,7 +75,12 @@ describe('FcmMessenger over the wire', () => {
         token: TOKENS[0],
         notification: { title: 'Order shipped', body: 'Your parcel is on its way.' },
         data: { orderId: '1042', deepLink: 'shop://orders/1042' },
-        android: { priority: 'high', ttl: '3600s', collapse_key: 'order-1042', notification: { sound: 'default' } },
+        android: {
+          priority: 'high',
+          ttl: '3600s',
+          collapse_key: 'order-1042',
+          notification: { sound: 'default' },
+        },
         apns: {
           headers: {
             'apns-push-type': 'alert',
@@ -126,7 +137,12 @@ describe('FcmMessenger over the wire', () => {
     for (const r of [first!, second!]) {
       expect(r.result.ok).toBe(false);
       if (!r.result.ok) {
-        expect(r.result.error).toMatchObject({ retryable: true, statusCode: 503, providerCode: 'UNAVAILABLE', retryAfterMs: 5000 });
+        expect(r.result.error).toMatchObject({
+          retryable: true,
+          statusCode: 503,
+          providerCode: 'UNAVAILABLE',
+          retryAfterMs: 5000,
+        });
       }
     }
   });
@@ -134,7 +150,10 @@ describe('FcmMessenger over the wire', () => {
   it('schedules to a user’s device tokens and sends one push per token through the engine', async () => {
     const { fake, sitemsg } = await start();
     const user = { id: 7, fcmTokens: [...TOKENS] };
-    const [scheduled] = await sitemsg.scheduleMessages(new PlainTextMessage('Hello, all devices.'), sitemsg.recipients('fcm', user));
+    const [scheduled] = await sitemsg.scheduleMessages(
+      new PlainTextMessage('Hello, all devices.'),
+      sitemsg.recipients('fcm', user),
+    );
     expect(scheduled!.dispatches.map((d) => d.address)).toEqual([...TOKENS]);
     expect(await sitemsg.sendScheduledMessages()).toMatchObject({ sent: 3 });
     expect(fake.accepted.map((m) => m.token).sort()).toEqual([...TOKENS].sort());
