@@ -8,7 +8,7 @@ const NUMERIC = ['timeoutMs', 'concurrency', 'healthCacheMs'];
 /**
  * `driver: 'fcm'` in a sitemsg configuration file. The service account comes from a file path
  * (`serviceAccountFile`, or `GOOGLE_APPLICATION_CREDENTIALS`) or from the environment through the
- * CLI's overrides (`SITEMSG_MESSENGERS__PUSH__SERVICE_ACCOUNT_JSON` holding the key file's content),
+ * CLI's overrides (`SITEMSG__PUSH__SERVICE_ACCOUNT_JSON` holding the key file's content, which the CLI parses as JSON),
  * so numeric options accept digit strings; every other check (unknown option, a key file that is
  * missing or not a service account) is the messenger's own, a ConfigurationError at start-up that
  * never quotes the key.
