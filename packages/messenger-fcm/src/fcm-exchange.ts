@@ -25,33 +25,28 @@ export interface FcmAnswer {
 export const FCM_HOST = 'fcm.googleapis.com';
 const MAX_BODY = 16 * 1024;
 
-/** One send's record: filled in when FCM's answer (headers and error body) has arrived. */
+/** One send's record: filled in when FCM's answer (headers, and the body of an error) has arrived. */
 export class FcmExchange {
   #answer: FcmAnswer | null = null;
-  #pending: Promise<void> | null = null;
+  #body: Promise<void> | null = null;
 
   /** FCM's answer to the send, once complete (null when no answer came: a network error, a token failure). */
   async answer(): Promise<FcmAnswer | null> {
-    await this.#pending;
+    await this.#body;
     return this.#answer;
   }
 
   /** @internal Called for each request made inside the exchange. */
   watch(request: ClientRequest): void {
     if (request.host !== FCM_HOST || !request.path.endsWith('/messages:send')) return;
-    this.#pending = new Promise<void>((resolve) => {
-      let responded = false;
-      request.once('response', (response: IncomingMessage) => {
-        responded = true;
-        const status = response.statusCode ?? 0;
-        const header = response.headers['retry-after'];
-        const retryAfter = typeof header === 'string' ? header : undefined;
-        if (status < 400) {
-          this.#answer = { status, retryAfter, body: '' };
-          resolve();
-          return;
-        }
-        // A second reader beside the SDK's: both get every chunk of the (small) error body.
+    request.once('response', (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      const header = response.headers['retry-after'];
+      const retryAfter = typeof header === 'string' ? header : undefined;
+      this.#answer = { status, retryAfter, body: '' };
+      if (status < 400) return;
+      // A second reader beside the SDK's: both get every chunk of the (small) error body.
+      this.#body = new Promise<void>((resolve) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -68,10 +63,6 @@ export class FcmExchange {
         };
         response.once('end', settle);
         response.once('close', settle);
-      });
-      // Closed without a response (refused, reset, timed out): nothing will be recorded.
-      request.once('close', () => {
-        if (!responded) resolve();
       });
     });
   }
@@ -92,10 +83,13 @@ export async function withExchange<T>(
     subscribed = true;
   }
   const exchange = new FcmExchange();
-  // firebase-admin throws its validation errors synchronously: caught as a rejection too.
-  const sending = exchanges.run(exchange, () => new Promise<T>((resolve) => resolve(send())));
-  const [outcome] = await Promise.allSettled([sending]);
-  return { exchange, outcome: outcome! };
+  try {
+    // firebase-admin throws its validation errors synchronously: caught here as well.
+    const value = await exchanges.run(exchange, send);
+    return { exchange, outcome: { status: 'fulfilled', value } };
+  } catch (reason) {
+    return { exchange, outcome: { status: 'rejected', reason } };
+  }
 }
 
 function onRequestStart(message: unknown): void {
