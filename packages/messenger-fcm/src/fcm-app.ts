@@ -3,13 +3,14 @@
  * with the messenger's agent (the SDK's `httpAgent`, so FCM and the token endpoint can be reached
  * through a proxy or, in tests, a local server), deleted by `close()` with the agent it made.
  *
- * One change to the SDK's behaviour, checked at start-up: its HTTP client retries a 503 or a reset
- * connection by itself, up to four times, sleeping for `Retry-After` (up to 60 s) or 0-4 s
- * between tries. Inside a batch that stalls a worker's lane on real time, and hides the
+ * One change to the SDK's behaviour, checked at start-up: its HTTP client retries a 503, a reset
+ * or a timed-out connection by itself, up to four times, sleeping for `Retry-After` (up to 60 s)
+ * or 1-4 s between tries. Inside a batch that stalls a worker's lane on real time, and hides the
  * `Retry-After` the engine should honour. sitemsg retries the dispatch itself (back-off, its
- * clock, the lease), so the SDK's own retries are turned off: a 503 is one request on the wire,
- * which test/send.test.ts asserts. Should a future firebase-admin move that setting, the
- * messenger refuses to start rather than silently sleep.
+ * clock, the lease), so the SDK keeps one retry only: at once, for a connection reset (a
+ * keep-alive connection the server closed just as it was reused, which no back-off helps). A 503
+ * is one request on the wire, which test/send.test.ts asserts. Should a future firebase-admin
+ * move that setting, the messenger refuses to start rather than silently sleep.
  */
 import { Agent } from 'node:https';
 import { ConfigurationError } from '@sitemsg/core/plugin';
@@ -69,5 +70,14 @@ function turnOffSdkRetries(messaging: Messaging): void {
       '[fcm] this firebase-admin version keeps its HTTP retry setting elsewhere: @sitemsg/messenger-fcm supports firebase-admin 13; install the version its package.json names.',
     );
   }
-  client.retry = null;
+  client.retry = SDK_RETRY;
 }
+
+/** firebase-admin's RetryConfig: one immediate retry of a reset connection, nothing else. */
+const SDK_RETRY = {
+  maxRetries: 1,
+  statusCodes: [],
+  ioErrorCodes: ['ECONNRESET'],
+  backOffFactor: 0,
+  maxDelayInMillis: 0,
+};

@@ -147,6 +147,20 @@ describe('FcmMessenger over the wire', () => {
     }
   });
 
+  it('a connection reset is retried once at once (a dying keep-alive connection), a second one fails retryably', async () => {
+    const { fake, messenger } = await start({ concurrency: 1 });
+    await messenger.send([outgoing('warm', TOKENS[2])]);
+    fake.dropRequests = 1;
+    const [once] = await messenger.send([outgoing('d1', TOKENS[0])]);
+    expect(once!.result.ok).toBe(true);
+    fake.dropRequests = 2;
+    const [twice] = await messenger.send([outgoing('d2', TOKENS[1])]);
+    expect(twice!.result.ok).toBe(false);
+    if (!twice!.result.ok)
+      expect(twice!.result.error).toMatchObject({ retryable: true, statusCode: undefined });
+    expect(fake.accepted.map((m) => m.token)).toEqual([TOKENS[2], TOKENS[0]]);
+  });
+
   it('schedules to a user’s device tokens and sends one push per token through the engine', async () => {
     const { fake, sitemsg } = await start();
     const user = { id: 7, fcmTokens: [...TOKENS] };
