@@ -21,7 +21,7 @@ import { ServiceAccountCredential } from './service-account-credential.js';
 
 export interface FcmClient {
   readonly messaging: Messaging;
-  /** Deletes the app and destroys the agent when the messenger made it. */
+  /** Deletes the app and destroys the agent when the messenger made it; a second call does nothing more. */
   close(): Promise<void>;
 }
 
@@ -49,11 +49,14 @@ export function createFcmClient(options: FcmClientOptions): FcmClient {
   );
   const messaging = getMessaging(app);
   turnOffSdkRetries(messaging);
+  let closing: Promise<void> | null = null;
   return {
     messaging,
-    async close() {
-      await deleteApp(app);
-      ownAgent?.destroy();
+    close() {
+      closing ??= deleteApp(app).then(() => {
+        ownAgent?.destroy();
+      });
+      return closing;
     },
   };
 }

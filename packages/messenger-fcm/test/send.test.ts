@@ -182,4 +182,10 @@ describe('FcmMessenger over the wire', () => {
     expect(JSON.stringify(messenger)).not.toContain(key);
     expect(messenger).toBeInstanceOf(FcmMessenger);
   });
+
+  it('closes once: a second close() does nothing more', async () => {
+    const { messenger } = await start();
+    await messenger.close();
+    await expect(messenger.close()).resolves.toBeUndefined();
+  });
 });
