@@ -14,6 +14,7 @@
  * | `collapseKey` | — | `collapse_key` | `apns-collapse-id` | `Topic` (when it is a valid topic) |
  * | `sound` | — | `notification.sound` | `aps.sound` | — |
  * | `badge` | — | — | `aps.badge` | — |
+ * | `threadId`, `mutableContent` | — | — | `aps.thread-id`, `aps.mutable-content` (notifications only) | — |
  * | `url` (https) | — | — | — | `fcm_options.link` |
  */
 import type { PushPayload } from '@sitemsg/core/plugin';
@@ -119,6 +120,8 @@ function apnsConfig(push: PushPayload, dataOnly: boolean, nowMs: number): ApnsCo
   const aps = {
     ...(push.badge !== undefined && { badge: push.badge }),
     ...(!dataOnly && push.sound !== undefined && { sound: push.sound }),
+    ...(!dataOnly && push.threadId !== undefined && { threadId: push.threadId }),
+    ...(!dataOnly && push.mutableContent === true && { mutableContent: true }),
     ...(dataOnly && { contentAvailable: true }),
   };
   return { headers, ...(Object.keys(aps).length > 0 && { payload: { aps } }) };

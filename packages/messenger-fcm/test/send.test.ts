@@ -66,6 +66,8 @@ describe('FcmMessenger over the wire', () => {
       ttlSeconds: 3600,
       priority: 'high' as const,
       url: 'https://shop.example.com/orders/1042',
+      threadId: 'orders',
+      mutableContent: true,
     };
     const [result] = await messenger.send([outgoing('d1', TOKENS[0], push)]);
     expect(result!.result.ok).toBe(true);
@@ -88,7 +90,7 @@ describe('FcmMessenger over the wire', () => {
             'apns-expiration': expiration,
             'apns-collapse-id': 'order-1042',
           },
-          payload: { aps: { badge: 3, sound: 'default' } },
+          payload: { aps: { badge: 3, sound: 'default', 'thread-id': 'orders', 'mutable-content': 1 } },
         },
         webpush: {
           headers: { TTL: '3600', Urgency: 'high', Topic: 'order-1042' },
