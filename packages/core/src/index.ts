@@ -85,6 +85,7 @@ export type { Result } from './result.js';
 export { RUN_OPTION_LIMITS } from './run-option-limits.js';
 export type { CleanupResult, ScheduleResult, Store } from './store.js';
 export {
+  type DispatchReceipt,
   type DispatchRecord,
   DispatchStatus,
   type MessageRecord,

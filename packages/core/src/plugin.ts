@@ -28,6 +28,7 @@ export {
 export type { EventHandler, SitemsgEventMap, SitemsgEventName } from './events.js';
 export {
   ALL_MESSAGE_TYPES,
+  ALL_MESSENGERS,
   type BounceType,
   type FeedbackInput,
   FeedbackKind,
@@ -57,6 +58,7 @@ export {
   type CleanupResult,
   type CompletionOutcome,
   type DispatchCounts,
+  type MessengerMedia,
   type NewDispatch,
   type NewMessage,
   type ScheduleRequest,
@@ -66,13 +68,16 @@ export {
   type StoreScheduleOptions,
   type SubscriptionFilter,
   type Suppression,
+  type SuppressionFilter,
   scheduleManyError,
 } from './store.js';
 export {
   type ClaimedDispatch,
   type DispatchErrorRecord,
+  type DispatchReceipt,
   type DispatchRecord,
   DispatchStatus,
+  MAX_RECEIPT_BYTES,
   type MessageRecord,
   ReadStatus,
   type Recipient,

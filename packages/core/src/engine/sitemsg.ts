@@ -3,6 +3,7 @@ import { ConfigurationError, DeliveryError, describeError, ValidationError } fro
 import { EventBus, type EventHandler, type SitemsgEventMap } from '../events.js';
 import type { FeedbackInput, FeedbackOutcome } from '../feedback.js';
 import { aggregateHealth, type HealthReport, type HealthStatus } from '../health.js';
+import { buildWebhookUrl } from '../links.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger, MessengerClass, SentReceipt } from '../messenger.js';
@@ -71,6 +72,16 @@ export class Sitemsg {
     return this.ctx.options.siteUrl;
   }
 
+  /**
+   * The public URL of a provider's webhook, as express-views mounts it
+   * (`{siteUrl}{linkBasePath}/webhooks/{provider}`), or null when no `siteUrl` was configured.
+   * Messengers default their per-message status callbacks to it.
+   */
+  webhookUrl(provider: string): string | null {
+    const { siteUrlGiven, siteUrl, linkBasePath } = this.ctx.options;
+    return siteUrlGiven ? buildWebhookUrl(siteUrl, linkBasePath, provider) : null;
+  }
+
   /** The id this engine claims dispatches under. */
   get workerId(): string {
     return this.ctx.options.workerId;
@@ -100,7 +111,8 @@ export class Sitemsg {
     this.ctx.registry.registerMessengers(messengers);
     const { logger, clock } = this.ctx.options;
     const emit = this.ctx.events.emit.bind(this.ctx.events);
-    for (const messenger of messengers) messenger.attachEngine({ logger, clock, emit });
+    const webhookUrl = (provider: string) => this.webhookUrl(provider);
+    for (const messenger of messengers) messenger.attachEngine({ logger, clock, emit, webhookUrl });
     if (this.ready)
       this.ready = this.ready.then(async () => {
         for (const m of messengers) await m.init();
@@ -223,7 +235,7 @@ export class Sitemsg {
     // The sending path of every batch (compile, checks, warm-up, send, cool-down), for one dispatch.
     const [verdict] = await sendThrough(this.ctx, messenger, [{ dispatch, message, type: PlainTextMessage }]);
     if (!verdict) return err(DeliveryError.retryable('the messenger returned no outcome'));
-    if ('sent' in verdict) return ok(verdict.sent === undefined ? {} : { providerMessageId: verdict.sent });
+    if ('sent' in verdict) return ok(verdict.sent);
     const { error, permanent } = verdict;
     if (error instanceof DeliveryError) return err(error);
     const text = describeError(error);
@@ -390,6 +402,7 @@ function testDispatch(recipient: Recipient, now: Date): DispatchRecord {
     attempts: 1,
     lastError: null,
     providerMessageId: null,
+    receipt: null,
     nextAttemptAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -40,6 +40,7 @@ export function outgoing(messenger: Messenger, address: string, text: string): O
     attempts: 1,
     lastError: null,
     providerMessageId: null,
+    receipt: null,
     nextAttemptAt: null,
     leaseOwner: 'conformance',
     leaseExpiresAt: new Date(now.getTime() + 30_000),
