@@ -46,7 +46,7 @@ export function suppressionCases(harness: StoreHarness): void {
       const plain = await schedule(store, { addresses: given });
       expect(addresses([...plain.dispatches])).toEqual([...expected].sort());
       const grouped = { type: TYPE, groupMark: 'g-1' };
-      await schedule(store, { message: grouped, addresses: ['a@x.test'], merge: (c) => c });
+      const first = await schedule(store, { message: grouped, addresses: ['a@x.test'], merge: (c) => c });
       const joined = await schedule(store, {
         message: grouped,
         addresses: ['gone@x.test', 'd@x.test'],
