@@ -3,6 +3,7 @@ import { createSitemsg, type Sitemsg, type SitemsgUser } from '@sitemsg/core';
 import { sitemsgRouter } from '@sitemsg/express-views';
 import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
 import { SmtpMessenger } from '@sitemsg/messenger-smtp';
+import { createTwilioWebhookHandler, TwilioMessenger } from '@sitemsg/messenger-twilio';
 import { PostgresStore } from '@sitemsg/store-postgres';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
@@ -20,6 +21,8 @@ export interface DemoConfig {
   readonly schema?: string;
   /** Where the SMTP messenger delivers (the local sink in development). */
   readonly smtp: { readonly host: string; readonly port: number };
+  /** The Twilio account SMS go through (a local fake in development: see `sms-sink.ts`). */
+  readonly twilio: TwilioConfig;
   /** Public URL of the app, for the links in e-mails. */
   readonly siteUrl: string;
   /**
@@ -33,16 +36,25 @@ export interface DemoConfig {
   readonly secureCookies?: boolean;
 }
 
+/** A Twilio account: credentials, the sending number, and the API origin (a local fake's, or Twilio's). */
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly from: string;
+  readonly baseUrl?: string;
+}
+
 export interface DemoUser extends SitemsgUser {
   readonly id: number;
   readonly name: string;
   readonly email: string;
+  readonly phone: string;
 }
 
 /** The demo's user database. */
 export const demoUsers: readonly DemoUser[] = [
-  { id: 1, name: 'Alice', email: 'alice@example.test' },
-  { id: 2, name: 'Bob', email: 'bob@example.test' },
+  { id: 1, name: 'Alice', email: 'alice@example.test', phone: '(415) 555-0101' },
+  { id: 2, name: 'Bob', email: 'bob@example.test', phone: '(415) 555-0102' },
 ];
 
 export interface DemoApp {
@@ -70,6 +82,9 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
         from: '"Demo shop" <shop@example.test>',
         title: 'E-mail',
       }),
+      // SMS through Twilio, as the channel `sms`. Its status callbacks default to this app's
+      // {siteUrl}/sitemsg/webhooks/twilio, mounted below; a STOP there suppresses the number.
+      new TwilioMessenger({ ...config.twilio, alias: 'sms', title: 'SMS', defaultRegion: 'US' }),
     ],
     messageTypes: [OrderShipped, Newsletter],
     secret: deriveKey(config.secret, 'links'),
@@ -105,6 +120,9 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
       getUser: userOf,
       csrf: { secret: deriveKey(config.secret, 'views-csrf'), secureCookie: secure },
       loginUrl: '/',
+      webhooks: {
+        twilio: createTwilioWebhookHandler({ authToken: config.twilio.authToken, sitemsg, messenger: 'sms' }),
+      },
       ...(config.healthToken && { health: { readiness: { guard: bearer(config.healthToken) } } }),
     }),
   );
@@ -159,7 +177,11 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
   app.post('/demo/order', csrf.doubleCsrfProtection, async (req, res) => {
     const user = userOf(req);
     if (!user) return res.status(401).send('Sign in first.');
-    const to = [...sitemsg.recipients('smtp', user), ...sitemsg.recipients('inbox', user)];
+    const to = [
+      ...sitemsg.recipients('smtp', user),
+      ...sitemsg.recipients('sms', user),
+      ...sitemsg.recipients('inbox', user),
+    ];
     await sitemsg.scheduleMessages(new OrderShipped({ orderId: String(++nextOrder) }), to);
     // A real deployment leaves sending to workers (`sitemsg work`); the demo sends at once.
     await sitemsg.sendScheduledMessages();
