@@ -178,7 +178,7 @@ async function scheduleGrouped(
   q: Queryable,
 ): Promise<ScheduleResult> {
   const { names: n } = ctx;
-  const { message, now } = request;
+  const { message } = request;
   const duplicate = await findByKey(ctx, message.idempotencyKey, q);
   if (duplicate) return { message: duplicate, dispatches: [], outcome: 'duplicate' };
   await ctx.db.query(
