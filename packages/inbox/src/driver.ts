@@ -1,5 +1,5 @@
 import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
-import { InboxMessenger } from './messenger.js';
+import { InboxMessenger } from './inbox-messenger.js';
 import { PostgresInboxStore } from './postgres/store.js';
 import { InboxService } from './service.js';
 

@@ -1,2 +1,2 @@
 // Vitest global setup: one MongoDB wire-protocol test server, reached with inject('mongoUrl').
-export { setup } from '@sitemsg/testing/mongo';
+export { setup } from '@sitemsg-internal/test-servers/mongo';

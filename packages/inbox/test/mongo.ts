@@ -1,4 +1,4 @@
-import '@sitemsg/testing/mongo';
+import '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, inject } from 'vitest';
 

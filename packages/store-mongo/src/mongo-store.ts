@@ -30,7 +30,7 @@ import * as claims from './claim.js';
 import { collections, type StoreContext } from './context.js';
 import { storeCall } from './errors.js';
 import * as feedback from './feedback.js';
-import { migrate } from './migrate.js';
+import { migrate } from './migrations.js';
 import {
   checkConnection,
   checkOptions,
