@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ConfigurationError, SignatureError } from './errors.js';
+import { SignatureError } from './errors.js';
 import { err, ok, type Result } from './result.js';
 
 /** The two signed actions. Each has its own derived key: an unsubscribe token is not a mark-read token. */
@@ -132,19 +132,6 @@ export function buildLinkUrl(
   if (params.recipient !== undefined) query.set('r', params.recipient);
   const search = query.toString() === '' ? '' : `?${query}`;
   return `${siteUrl.replace(/\/+$/, '')}${basePath}/${path}${search}`;
-}
-
-/**
- * `{siteUrl}{basePath}/webhooks/{provider}`: where express-views serves a provider's webhook
- * handler (`webhooks: { twilio }` under its `basePath`, the engine's `linkBasePath`).
- */
-export function buildWebhookUrl(siteUrl: string, basePath: string, provider: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(provider)) {
-    throw new ConfigurationError(
-      `"${provider}" is not a webhook provider name (lower-case letters, digits, "-" and "_", as express-views mounts them).`,
-    );
-  }
-  return `${siteUrl.replace(/\/+$/, '')}${basePath}/webhooks/${provider}`;
 }
 
 /** A link as a request carries it: what `verifySignedLink` and the handlers take. */

@@ -1,6 +1,5 @@
 /** TwilioMessenger's options, validated once at construction: a wrong setup fails at start-up. */
 import {
-  parsePhoneNumber,
   type ResolvedSmsOptions,
   resolveSmsOptions,
   type SmsMessengerOptions,
@@ -95,12 +94,12 @@ export function resolveOptions(options: TwilioMessengerOptions): ResolvedTwilioO
 /** An E.164 number, a short code (3-8 digits) or an alphanumeric sender id (1-11 characters, a letter among them). */
 function isSender(value: unknown): value is string {
   if (typeof value !== 'string') return false;
-  if (parsePhoneNumber(value) !== undefined) return true;
+  if (parsePhoneAddress(value)?.channel === 'sms') return true;
   if (/^\d{3,8}$/.test(value)) return true;
   return /^[A-Za-z0-9 ]{1,11}$/.test(value) && /[A-Za-z]/.test(value);
 }
 
 function whatsappSender(from: string | null): string | null {
-  const e164 = from === null ? undefined : parsePhoneNumber(from);
-  return e164 === undefined ? null : `${WHATSAPP_PREFIX}${e164}`;
+  const parsed = from === null ? undefined : parsePhoneAddress(from);
+  return parsed?.channel === 'sms' ? `${WHATSAPP_PREFIX}${parsed.e164}` : null;
 }

@@ -6,6 +6,6 @@
 export {
   type ArrivedRequest,
   FakeProviderServer,
-  hasBasicAuth,
+  type ProviderRequest,
   type ScriptedAnswer,
 } from './testing/fake-provider-server.js';

@@ -3,7 +3,6 @@ import { ConfigurationError, DeliveryError, describeError, ValidationError } fro
 import { EventBus, type EventHandler, type SitemsgEventMap } from '../events.js';
 import type { FeedbackInput, FeedbackOutcome } from '../feedback.js';
 import { aggregateHealth, type HealthReport, type HealthStatus } from '../health.js';
-import { buildWebhookUrl } from '../links.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { Messenger, MessengerClass, SentReceipt } from '../messenger.js';
@@ -12,6 +11,7 @@ import { err, ok, type Result } from '../result.js';
 import { checkSendOptions, checkWorkOptions, cleanupCutoff } from '../run-option-limits.js';
 import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
+import { buildWebhookUrl } from '../webhook.js';
 import { sendThrough } from './batch.js';
 import type { EngineContext } from './context.js';
 import { recordFeedback } from './feedback.js';

@@ -14,12 +14,15 @@ export interface ScriptedAnswer {
   readonly body?: unknown;
 }
 
-/** A request as it arrived. */
-export interface ArrivedRequest {
+/** What every recorded request has: method, path (with its query) and headers as they arrived. */
+export interface ProviderRequest {
   readonly method: string;
-  /** The path with its query. */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+}
+
+/** A request as it arrived, with its body. */
+export interface ArrivedRequest extends ProviderRequest {
   readonly body: Buffer;
 }
 
@@ -27,9 +30,12 @@ export abstract class FakeProviderServer {
   /** `auth`: every request is refused as unauthenticated; `network`: connections drop unanswered. */
   outage: 'auth' | 'network' | null = null;
   readonly #server: Server;
+  readonly #basicAuth: string;
   #port = 0;
 
-  constructor() {
+  /** The HTTP Basic credentials the provider accepts (an account SID and token, an API key and secret). */
+  constructor(user: string, password: string) {
+    this.#basicAuth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     this.#server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -55,6 +61,11 @@ export abstract class FakeProviderServer {
     this.#server.keepAliveTimeout = 30_000;
   }
 
+  /** Whether a request carries the accepted credentials (never while `outage` is `auth`). */
+  protected authorized(headers: IncomingHttpHeaders): boolean {
+    return this.outage !== 'auth' && headers.authorization === this.#basicAuth;
+  }
+
   /** Answers one request (and records it). */
   protected abstract answer(request: ArrivedRequest): ScriptedAnswer;
 
@@ -73,9 +84,4 @@ export abstract class FakeProviderServer {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
-}
-
-/** Whether a request carries HTTP Basic credentials `user:password`. */
-export function hasBasicAuth(headers: IncomingHttpHeaders, user: string, password: string): boolean {
-  return headers.authorization === `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }

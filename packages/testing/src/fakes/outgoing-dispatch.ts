@@ -3,6 +3,8 @@ import type { CompiledMessage, DispatchRecord, MessageRecord, OutgoingDispatch }
 /** What `outgoingDispatch` builds a dispatch from. */
 export interface OutgoingDispatchInput {
   readonly id: string;
+  /** Its message's id (dispatches of one message share it). Default `<id>-message`. */
+  readonly messageId?: string;
   /** The messenger's alias. */
   readonly messenger: string;
   readonly address: string;
@@ -24,7 +26,7 @@ export function outgoingDispatch(input: OutgoingDispatchInput): OutgoingDispatch
   const now = input.now ?? new Date('2026-03-01T12:00:00Z');
   const compiled = input.compiled ?? { text: 'Hello from sitemsg' };
   const message: MessageRecord = {
-    id: `${input.id}-message`,
+    id: input.messageId ?? `${input.id}-message`,
     type: input.type ?? 'plain',
     context: { text: compiled.text, ...(compiled.subject !== undefined && { subject: compiled.subject }) },
     senderId: null,
