@@ -3,6 +3,7 @@ import { createSitemsg, type Sitemsg, type SitemsgUser } from '@sitemsg/core';
 import { sitemsgRouter } from '@sitemsg/express-views';
 import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
 import { SmtpMessenger } from '@sitemsg/messenger-smtp';
+import { createTwilioWebhookHandler, TwilioMessenger } from '@sitemsg/messenger-twilio';
 import { PostgresStore } from '@sitemsg/store-postgres';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
@@ -21,6 +22,8 @@ export interface DemoConfig {
   readonly schema?: string;
   /** Where the SMTP messenger delivers (the local sink in development). */
   readonly smtp: { readonly host: string; readonly port: number };
+  /** The Twilio account SMS go through (a local fake in development: see `sms-sink.ts`). */
+  readonly twilio: TwilioConfig;
   /** Public URL of the app, for the links in e-mails. */
   readonly siteUrl: string;
   /**
@@ -36,16 +39,25 @@ export interface DemoConfig {
   readonly push?: PushConfig;
 }
 
+/** A Twilio account: credentials, the sending number, and the API origin (a local fake's, or Twilio's). */
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly from: string;
+  readonly baseUrl?: string;
+}
+
 export interface DemoUser extends SitemsgUser {
   readonly id: number;
   readonly name: string;
   readonly email: string;
+  readonly phone: string;
 }
 
 /** The demo's user database. */
 export const demoUsers: readonly DemoUser[] = [
-  { id: 1, name: 'Alice', email: 'alice@example.test' },
-  { id: 2, name: 'Bob', email: 'bob@example.test' },
+  { id: 1, name: 'Alice', email: 'alice@example.test', phone: '(415) 555-0101' },
+  { id: 2, name: 'Bob', email: 'bob@example.test', phone: '(415) 555-0102' },
 ];
 
 export interface DemoApp {
@@ -76,6 +88,9 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
         from: '"Demo shop" <shop@example.test>',
         title: 'E-mail',
       }),
+      // SMS through Twilio, as the channel `sms`. Its status callbacks default to this app's
+      // {siteUrl}/sitemsg/webhooks/twilio, mounted below; a STOP there suppresses the number.
+      new TwilioMessenger({ ...config.twilio, alias: 'sms', title: 'SMS', defaultRegion: 'US' }),
       ...(push ? [push.messenger] : []),
     ],
     messageTypes: [OrderShipped, Newsletter],
@@ -112,6 +127,9 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
       getUser: userOf,
       csrf: { secret: deriveKey(config.secret, 'views-csrf'), secureCookie: secure },
       loginUrl: '/',
+      webhooks: {
+        twilio: createTwilioWebhookHandler({ authToken: config.twilio.authToken, sitemsg, messenger: 'sms' }),
+      },
       ...(config.healthToken && { health: { readiness: { guard: bearer(config.healthToken) } } }),
     }),
   );
@@ -175,6 +193,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     if (!user) return res.status(401).send('Sign in first.');
     const to = [
       ...sitemsg.recipients('smtp', user),
+      ...sitemsg.recipients('sms', user),
       ...sitemsg.recipients('inbox', user),
       ...(push ? sitemsg.recipients(push.messenger.alias, await push.withSubscriptions(user)) : []),
     ];

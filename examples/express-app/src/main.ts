@@ -1,12 +1,15 @@
 /**
  * Runs the demo: `pnpm --filter @sitemsg/example-express-app start`, then open http://127.0.0.1:3000.
- * E-mails go to a local SMTP sink that prints them (set SMTP_HOST / SMTP_PORT for a real relay).
+ * E-mails go to a local SMTP sink that prints them (set SMTP_HOST / SMTP_PORT for a real relay);
+ * SMS to a local Twilio fake that prints them (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
+ * TWILIO_FROM for real ones).
  */
 import { createServer } from 'node:http';
 import { createDemoApp } from './app.js';
 import { MailSink } from './mail-sink.js';
 import { pushConfigFromEnv } from './push.js';
 import { resolveSecret } from './secret.js';
+import { startSmsSink } from './sms-sink.js';
 
 // First, before anything starts: without a secret in production there is nothing to run.
 let secret: string;
@@ -28,10 +31,21 @@ if (!smtp.host) {
   console.log(`SMTP sink listening on 127.0.0.1:${sink.port}`);
 }
 const push = pushConfigFromEnv(process.env, siteUrl, (line) => console.warn(line));
+const { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM } = process.env;
+let twilio =
+  TWILIO_ACCOUNT_SID && TWILIO_AUTH_TOKEN && TWILIO_FROM
+    ? { accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN, from: TWILIO_FROM }
+    : null;
+if (!twilio) {
+  const sink = await startSmsSink(({ to, body }) => console.log(`\n--- SMS to ${to}: ${body}`));
+  twilio = sink.twilio;
+  console.log(`Twilio fake listening on ${sink.fake.url} (SMS are printed here)`);
+}
 const demo = await createDemoApp({
   databaseUrl:
     process.env.DATABASE_URL ?? process.env.SITEMSG_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   smtp,
+  twilio,
   siteUrl,
   secret,
   secureCookies: siteUrl.startsWith('https://'),

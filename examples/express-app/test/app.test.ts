@@ -1,3 +1,4 @@
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, csrfField, type RunningDemo, signIn as signInAs, startDemo } from './demo.js';
 
@@ -117,6 +118,52 @@ describe('the demo app over HTTP', () => {
     await alice.form('/demo/order', { _csrf: csrfField(await home(alice)) });
     expect(run.sink.mails.length).toBe(mailsBefore); // suppressed on e-mail...
     expect(await unread(alice)).toBeGreaterThan(0); // ...still in the bell
+  });
+
+  it('texts the order through Twilio (the local fake) with this app’s status callback; a STOP there stops the texts', async () => {
+    const alice = await signIn('1');
+    const { fake, twilio: account } = run.twilio;
+    const before = fake.accepted.length;
+    await alice.form('/demo/order', { _csrf: csrfField(await home(alice)) });
+    const sent = fake.accepted.slice(before);
+    expect(sent).toHaveLength(1);
+    // The national number of the user record, sent in E.164; the callback is siteUrl + the webhook route.
+    expect(sent[0]).toMatchObject({
+      to: '+14155550101',
+      from: '+14155550100',
+      statusCallback: `${run.url}/sitemsg/webhooks/twilio`,
+    });
+    expect(sent[0]!.body).toMatch(/^Your order #\d+ is on its way\./);
+    const request = fake.requests.at(-1)!;
+    expect(request.path).toBe(`/2010-04-01/Accounts/${account.accountSid}/Messages.json`);
+    expect(request.form.Body).toBe(sent[0]!.body);
+
+    // Alice replies STOP: Twilio posts it, signed, to the webhook express-views mounts.
+    const hook = `${run.url}/sitemsg/webhooks/twilio`;
+    const reply = async (body: string) => {
+      const params = {
+        AccountSid: account.accountSid,
+        Body: body,
+        From: '+14155550101',
+        MessageSid: `SM${body}`,
+        To: account.from,
+      };
+      const res = await fetch(hook, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': twilio.getExpectedTwilioSignature(account.authToken, hook, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(res.status).toBe(200);
+    };
+    await reply('STOP');
+    await alice.form('/demo/order', { _csrf: csrfField(await home(alice)) });
+    expect(fake.accepted.length).toBe(before + 1);
+    await reply('START');
+    await alice.form('/demo/order', { _csrf: csrfField(await home(alice)) });
+    expect(fake.accepted.length).toBe(before + 2);
   });
 
   it('reports its liveness, naming nothing internal', async () => {

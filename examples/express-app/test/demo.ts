@@ -4,6 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createDemoApp, type DemoApp, type DemoConfig } from '../src/app.js';
 import { MailSink } from '../src/mail-sink.js';
+import { startSmsSink } from '../src/sms-sink.js';
 
 export const HEALTH_TOKEN = 'demo-health-token';
 
@@ -11,6 +12,8 @@ export interface RunningDemo {
   readonly url: string;
   readonly demo: DemoApp;
   readonly sink: MailSink;
+  /** The local Twilio the SMS channel sends to: what went over the wire. */
+  readonly twilio: Awaited<ReturnType<typeof startSmsSink>>;
   stop(): Promise<void>;
 }
 
@@ -19,6 +22,7 @@ export async function startDemo(label: string, overrides: Partial<DemoConfig> = 
   const databaseUrl = inject('pgUrl');
   const schema = `t_demo_${label}_${randomBytes(4).toString('hex')}`;
   const sink = await new MailSink().start();
+  const twilio = await startSmsSink();
   let handler: DemoApp['app'] | null = null;
   const server: Server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,6 +32,7 @@ export async function startDemo(label: string, overrides: Partial<DemoConfig> = 
     databaseUrl,
     schema,
     smtp: { host: '127.0.0.1', port: sink.port },
+    twilio: twilio.twilio,
     siteUrl: url,
     secret: 'demo-test-secret-0123456789',
     secureCookies: false,
@@ -39,11 +44,13 @@ export async function startDemo(label: string, overrides: Partial<DemoConfig> = 
     url,
     demo,
     sink,
+    twilio,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await demo.close();
       await sink.stop();
+      await twilio.fake.close();
       const pool = new pg.Pool({ connectionString: databaseUrl });
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();

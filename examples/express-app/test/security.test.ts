@@ -135,6 +135,7 @@ describe('health', () => {
     expect(Object.keys(body.components).sort()).toEqual([
       'inbox',
       'messenger:inbox',
+      'messenger:sms',
       'messenger:smtp',
       'store:postgres',
     ]);

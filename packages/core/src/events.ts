@@ -1,5 +1,5 @@
 import type { BounceType, FeedbackKind } from './feedback.js';
-import type { DispatchRecord, MessageRecord } from './types.js';
+import type { DispatchReceipt, DispatchRecord, MessageRecord } from './types.js';
 
 /** Event names, `noun:verb-past`. */
 export const SitemsgEvent = {
@@ -32,7 +32,13 @@ export interface SitemsgEventMap {
    * `sitemsg.announceScheduled(results)` to emit `message:scheduled`.
    */
   'message:staged': { message: MessageRecord; dispatches: number; outcome: 'created' | 'grouped' };
-  'dispatch:sent': { dispatch: DispatchRecord; message: MessageRecord; providerMessageId?: string };
+  'dispatch:sent': {
+    dispatch: DispatchRecord;
+    message: MessageRecord;
+    providerMessageId?: string;
+    /** What the provider reported (what it costs), as kept on the dispatch. */
+    receipt?: DispatchReceipt;
+  };
   'dispatch:error': { dispatch: DispatchRecord; message: MessageRecord; error: string; nextAttemptAt: Date };
   'dispatch:failed': { dispatch: DispatchRecord; message: MessageRecord; error: string };
   /** The provider reported final delivery (a webhook), after `dispatch:sent`. */

@@ -67,11 +67,14 @@ export interface FeedbackOutcome {
   /** The dispatch it was recorded on, or null for feedback about an address alone. */
   readonly dispatchId: string | null;
   readonly address: string;
-  /** Whether the address was suppressed on the messenger by this feedback. */
+  /** Whether the address was suppressed by this feedback (on the messenger, or on every messenger of its medium). */
   readonly suppressed: boolean;
 }
 
-/** The kinds of feedback that suppress an address by default (all message types, that messenger). */
+/**
+ * The kinds of feedback that suppress an address by default: for all message types, on that
+ * messenger — or on every messenger of its medium when it declares one (`Messenger.medium`).
+ */
 export const DEFAULT_SUPPRESSING_FEEDBACK: readonly SuppressingFeedback[] = [
   'bounced:hard',
   'complained',
@@ -86,6 +89,12 @@ export type SuppressingFeedback =
   | 'complained'
   | 'opted-out'
   | 'address-invalid';
+
+/**
+ * The messenger of a medium-wide suppression: every messenger of its `medium` (an SMS STOP
+ * received through Twilio holds on Vonage too, and on an SMS messenger registered later).
+ */
+export const ALL_MESSENGERS = '*';
 
 /**
  * The message type a feedback suppression applies to: every type. An opt-out or a dead address is

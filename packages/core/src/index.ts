@@ -85,6 +85,7 @@ export { RUN_OPTION_LIMITS } from './run-option-limits.js';
 export { LinkAction, parseSignedLink, type SignedLink } from './signed-links.js';
 export type { CleanupResult, ScheduleResult, Store } from './store.js';
 export {
+  type DispatchReceipt,
   type DispatchRecord,
   DispatchStatus,
   type MessageRecord,

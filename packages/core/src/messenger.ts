@@ -5,7 +5,7 @@ import type { SitemsgEventMap } from './events.js';
 import type { HealthStatus } from './health.js';
 import { completeLogger, type Logger } from './logger.js';
 import { err, ok, type Result } from './result.js';
-import type { DispatchRecord, MessageRecord, SitemsgUser } from './types.js';
+import type { DispatchReceipt, DispatchRecord, MessageRecord, SitemsgUser } from './types.js';
 
 /** Bumped when the Messenger contract changes incompatibly; the engine refuses a messenger built for another. */
 export const MESSENGER_CONTRACT_VERSION = 1 as const;
@@ -28,6 +28,11 @@ export interface OutgoingDispatch {
 export interface SentReceipt {
   /** The provider's id for the sent message, when it returns one. */
   readonly providerMessageId?: string;
+  /**
+   * What the provider reported about it — what it will cost (`{ segments: 2 }` for an SMS) — kept
+   * on the dispatch as `DispatchRecord.receipt`. Small JSON; one over `MAX_RECEIPT_BYTES` is not kept.
+   */
+  readonly receipt?: DispatchReceipt;
 }
 
 /** One outcome per dispatch of the batch. */
@@ -47,11 +52,18 @@ export interface MessengerOptions {
   readonly primary?: boolean;
 }
 
-/** What the engine lends a messenger when it is registered: its logger, clock and event bus. */
+/** What the engine lends a messenger when it is registered: its logger, clock, event bus and public URLs. */
 export interface MessengerEngineContext {
   readonly logger: Required<Logger>;
   readonly clock: Clock;
   emit<K extends keyof SitemsgEventMap>(event: K, payload: SitemsgEventMap[K]): void;
+  /**
+   * The public URL of a provider's webhook as express-views mounts it:
+   * `{siteUrl}{linkBasePath}/webhooks/{provider}` (`https://shop.example/sitemsg/webhooks/twilio`),
+   * or null when the application configured no `siteUrl` (nothing public to point a provider at).
+   * The default for a per-message status callback; a messenger's own option wins over it.
+   */
+  webhookUrl(provider: string): string | null;
 }
 
 /** The static side of a messenger class, as `recipients(SmtpMessenger, ...)` uses it. */
@@ -77,12 +89,21 @@ export abstract class Messenger {
   readonly allowUserSubscription: boolean = true;
   /** The channel this messenger belongs to (its class's alias), e.g. `smtp` for `smtp_backup`. */
   readonly channel: string;
+  /**
+   * What it carries messages over, shared by every provider of it: `sms` (Twilio, Vonage),
+   * `email`, `push`, `chat`, ... Opt-outs, complaints, hard bounces and dead addresses recorded as
+   * feedback for one messenger of a medium suppress the address on all of them, including ones
+   * registered later. Undefined (the default): feedback suppresses on this messenger alone.
+   * Lower-case letters, digits, `-` and `_`.
+   */
+  readonly medium: string | undefined = undefined;
   readonly primary: boolean;
-  /** The engine's logger, clock and events once registered (silent, system time, no-op before). */
+  /** The engine's logger, clock, events and URLs once registered (silent, system time, no-op, no URL before). */
   protected engine: MessengerEngineContext = {
     logger: completeLogger(),
     clock: systemClock,
     emit: () => {},
+    webhookUrl: () => null,
   };
 
   constructor(options: MessengerOptions = {}) {

@@ -29,6 +29,7 @@ export {
 export type { EventHandler, SitemsgEventMap, SitemsgEventName } from './events.js';
 export {
   ALL_MESSAGE_TYPES,
+  ALL_MESSENGERS,
   type BounceType,
   type FeedbackInput,
   FeedbackKind,
@@ -58,6 +59,7 @@ export {
   type CleanupResult,
   type CompletionOutcome,
   type DispatchCounts,
+  type MessengerMedia,
   type NewDispatch,
   type NewMessage,
   type ScheduleRequest,
@@ -67,13 +69,16 @@ export {
   type StoreScheduleOptions,
   type SubscriptionFilter,
   type Suppression,
+  type SuppressionFilter,
   scheduleManyError,
 } from './store.js';
 export {
   type ClaimedDispatch,
   type DispatchErrorRecord,
+  type DispatchReceipt,
   type DispatchRecord,
   DispatchStatus,
+  MAX_RECEIPT_BYTES,
   type MessageRecord,
   ReadStatus,
   type Recipient,

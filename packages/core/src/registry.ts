@@ -1,8 +1,10 @@
 import { ConfigurationError, UnknownMessageTypeError, UnknownMessengerError } from './errors.js';
 import type { MessageTypeClass } from './message-type.js';
 import { MESSENGER_CONTRACT_VERSION, type Messenger, type MessengerClass } from './messenger.js';
+import type { MessengerMedia } from './store.js';
 
 const ALIAS = /^[a-z0-9][a-z0-9_.-]*$/i;
+const MEDIUM = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** The messengers and message types one engine knows, validated when they are registered. */
 export class Registry {
@@ -11,6 +13,8 @@ export class Registry {
   private readonly primaries = new Map<string, Messenger>();
   private readonly messageTypes = new Map<string, MessageTypeClass>();
   private readonly appOverrides = new Map<string, string>();
+  /** The media of the messengers that declare one, by alias; undefined while none does. */
+  private mediaByAlias: MessengerMedia | undefined;
 
   registerMessengers(messengers: readonly Messenger[]): void {
     for (const messenger of messengers) validateMessenger(messenger, this.messengers);
@@ -22,7 +26,15 @@ export class Registry {
       }
       if (!current || (messenger.primary && !current.primary))
         this.primaries.set(messenger.channel, messenger);
+      if (messenger.medium !== undefined) {
+        this.mediaByAlias = Object.freeze({ ...this.mediaByAlias, [messenger.alias]: messenger.medium });
+      }
     }
+  }
+
+  /** The media of the registered messengers that declare one (what stores match medium-wide suppressions by). */
+  get media(): MessengerMedia | undefined {
+    return this.mediaByAlias;
   }
 
   registerMessageTypes(types: readonly MessageTypeClass[]): void {
@@ -85,6 +97,14 @@ function validateMessenger(messenger: Messenger, known: ReadonlyMap<string, Mess
     );
   }
   if (typeof messenger.send !== 'function') throw new ConfigurationError(`${name} has no send() method.`);
+  if (
+    messenger.medium !== undefined &&
+    (typeof messenger.medium !== 'string' || !MEDIUM.test(messenger.medium))
+  ) {
+    throw new ConfigurationError(
+      `${name} declares medium "${String(messenger.medium)}": use lower-case letters, digits, "-" and "_" (e.g. "sms").`,
+    );
+  }
   const existing = known.get(messenger.alias);
   if (existing && existing !== messenger) {
     throw new ConfigurationError(

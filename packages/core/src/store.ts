@@ -5,6 +5,7 @@ import type { JsonObject } from './json.js';
 import type {
   ClaimedDispatch,
   DispatchErrorRecord,
+  DispatchReceipt,
   DispatchRecord,
   DispatchStatus,
   MessageRecord,
@@ -16,8 +17,19 @@ import type {
  * 2: `scheduleMany` (several messages in one atomic write); delivery feedback (provider message
  * ids kept on sent dispatches, `findDispatchByProviderId`, `addFeedback`, `listFeedback`,
  * suppressions of every message type `'*'`, `removeSuppressions`).
+ * 3: sent outcomes carry an optional `receipt` kept on the dispatch (`DispatchRecord.receipt`);
+ * medium-wide suppressions (messenger `'*'`, `ALL_MESSENGERS`, with a `medium`) honoured by
+ * `findSuppressed`, `schedule` and `claim` through the messengers' media (`MessengerMedia`), and
+ * lifted by `removeSuppressions`.
  */
-export const STORE_CONTRACT_VERSION = 2 as const;
+export const STORE_CONTRACT_VERSION = 3 as const;
+
+/**
+ * The medium of each messenger that declares one (`{ twilio: 'sms', vonage: 'sms' }`), by alias:
+ * a medium-wide suppression holds on every messenger of its medium. The engine passes it with
+ * every request a suppression answer depends on; a messenger without a medium is left out.
+ */
+export type MessengerMedia = Readonly<Record<string, string>>;
 
 export interface NewMessage {
   readonly type: string;
@@ -47,6 +59,8 @@ export interface ScheduleRequest {
    */
   readonly merge?: (existing: JsonObject) => JsonObject;
   readonly now: Date;
+  /** For a store that filters suppressed addresses on schedule: the messengers' media. */
+  readonly media?: MessengerMedia;
 }
 
 export interface ScheduleResult {
@@ -75,6 +89,8 @@ export interface ClaimRequest {
   readonly messengers?: readonly string[];
   /** Only dispatches of messages of these types. */
   readonly messageTypes?: readonly string[];
+  /** For a store that answers `ClaimedDispatch.suppressed`: the messengers' media. */
+  readonly media?: MessengerMedia;
 }
 
 /** What a worker reports for one dispatch it holds. The engine has already applied retry limits. */
@@ -84,6 +100,8 @@ export type CompletionOutcome =
       readonly status: 'sent';
       /** The provider's id for the sent message: kept on the dispatch, so feedback can find it. */
       readonly providerMessageId?: string;
+      /** What the provider reported (what it costs): kept on the dispatch as `receipt`. */
+      readonly receipt?: DispatchReceipt;
     }
   | {
       readonly dispatchId: string;
@@ -100,10 +118,27 @@ export interface SubscriptionFilter {
   readonly address?: string;
 }
 
+/**
+ * An address that must not be sent a message type (`'*'`: any) on a messenger — or, with messenger
+ * `'*'` (`ALL_MESSENGERS`) and a `medium`, on every messenger of that medium, whenever registered.
+ */
 export interface Suppression {
   readonly messageType: string;
   readonly messenger: string;
   readonly address: string;
+  /** Only with messenger `'*'`: the medium (`sms`) whose every messenger it holds on. */
+  readonly medium?: string;
+}
+
+/** Which suppressions `removeSuppressions` lifts. */
+export interface SuppressionFilter {
+  /** A messenger's alias, or `'*'` with `medium` for the medium-wide ones. */
+  readonly messenger: string;
+  readonly address: string;
+  /** One type; left out, every kind. */
+  readonly messageType?: string;
+  /** With messenger `'*'`: the medium. */
+  readonly medium?: string;
 }
 
 export interface CleanupRequest {
@@ -143,7 +178,8 @@ export interface Store {
 
   /**
    * Set by a store whose `schedule()` itself leaves out every dispatch whose address is suppressed
-   * for the message type on its messenger (as `findSuppressed` reports), in the same atomic write,
+   * for the message type on its messenger or its medium (as `findSuppressed` reports, given the
+   * request's `media`), in the same atomic write,
    * and returns only the dispatches it wrote. The engine then skips its own lookup before
    * scheduling: one round trip less per message. Stores without it get the lookup.
    */
@@ -205,24 +241,24 @@ export interface Store {
 
   /**
    * Suppresses an address for a message type on a messenger (`messageType` `'*'`,
-   * `ALL_MESSAGE_TYPES`: for every type, as feedback does); false when it already was.
+   * `ALL_MESSAGE_TYPES`: for every type, as feedback does), or on every messenger of a medium
+   * (messenger `'*'` with `medium`); false when it already was.
    */
   addSuppression(suppression: Suppression): Promise<boolean>;
   /**
    * Of the given addresses on messengers, those suppressed for this message type: by a
-   * suppression of this type or of every type (`'*'`). A store that filters on schedule or claim
-   * applies the same rule.
+   * suppression of this type or of every type (`'*'`), on that messenger or on every messenger of
+   * its medium (`media`). One entry per suppressed recipient, in the recipients' order, as stored
+   * (the type's own before `'*'`, the messenger's own before the medium's). A store that filters
+   * on schedule or claim applies the same rule.
    */
   findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
+    media?: MessengerMedia,
   ): Promise<Suppression[]>;
-  /** Lifts suppressions of an address on a messenger (of one type, or of every kind when left out); returns how many. */
-  removeSuppressions(filter: {
-    readonly messenger: string;
-    readonly address: string;
-    readonly messageType?: string;
-  }): Promise<number>;
+  /** Lifts suppressions of an address (of one type, or of every kind when left out); returns how many. */
+  removeSuppressions(filter: SuppressionFilter): Promise<number>;
 
   /** The dispatch sent through `messenger` whose outcome carried this provider message id (indexed). */
   findDispatchByProviderId(messenger: string, providerMessageId: string): Promise<DispatchRecord | null>;

@@ -1,4 +1,4 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
 
 /** The life of one dispatch. `processing` always carries a lease that expires. */
 export const DispatchStatus = {
@@ -58,6 +58,8 @@ export interface DispatchRecord {
   readonly lastError: string | null;
   /** The provider's id for the sent message, when its answer gave one. */
   readonly providerMessageId: string | null;
+  /** What the provider reported about the sent message (what it costs), when the messenger gave it. */
+  readonly receipt: DispatchReceipt | null;
   readonly nextAttemptAt: Date | null;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: Date | null;
@@ -66,14 +68,33 @@ export interface DispatchRecord {
   readonly readAt: Date | null;
 }
 
+/**
+ * What a provider reported about a sent message, kept on its dispatch: what it will cost, in the
+ * provider's own units. Small JSON (at most `MAX_RECEIPT_BYTES` serialized: a larger one is not
+ * kept). The keys below mean the same for every messenger; any other key is the messenger's own,
+ * and its README says what it means.
+ */
+export interface DispatchReceipt {
+  /** Billed parts of the message: SMS segments (GSM-7 160/153 characters, UCS-2 70/67). */
+  readonly segments?: number;
+  /** The price the provider reported, as a decimal string in `currency`. */
+  readonly price?: string;
+  /** ISO 4217 code of `price`. */
+  readonly currency?: string;
+  readonly [key: string]: JsonValue | undefined;
+}
+
+/** How large a receipt may be, serialized as JSON, in UTF-8 bytes. */
+export const MAX_RECEIPT_BYTES = 1024;
+
 /** A claimed dispatch with its message, as a worker receives it. */
 export interface ClaimedDispatch {
   readonly dispatch: DispatchRecord;
   readonly message: MessageRecord;
   /**
    * Optional: the store's answer, taken in the claim itself, to whether the dispatch's address is
-   * suppressed for the message's type on its messenger (as `findSuppressed` answers, `'*'`
-   * included). Given, it spares the engine the lookup before sending; left out, the engine asks.
+   * suppressed for the message's type on its messenger or its medium (as `findSuppressed` answers
+   * given the claim's `media`, `'*'` included). Given, it spares the engine the lookup before sending; left out, the engine asks.
    */
   readonly suppressed?: boolean;
 }

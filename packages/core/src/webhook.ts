@@ -4,6 +4,7 @@
  * mounts it wherever its HTTP framework lives (express-views at `/webhooks/:provider`, or a
  * Fastify / Hono / plain `node:http` route), so neither side needs to know the other.
  */
+import { ConfigurationError } from './errors.js';
 
 /** Header values as `node:http` gives them (lower-case names); a fetch `Headers` becomes one with `Object.fromEntries(headers)`. */
 export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -43,4 +44,17 @@ export function webhookHeader(request: Pick<WebhookRequest, 'headers'>, name: st
     if (key.toLowerCase() === wanted) return typeof value === 'string' ? value : value?.[0];
   }
   return undefined;
+}
+
+/**
+ * `{siteUrl}{basePath}/webhooks/{provider}`: where express-views serves a provider's webhook
+ * handler (`webhooks: { twilio }` under its `basePath`, the engine's `linkBasePath`).
+ */
+export function buildWebhookUrl(siteUrl: string, basePath: string, provider: string): string {
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(provider)) {
+    throw new ConfigurationError(
+      `"${provider}" is not a webhook provider name (lower-case letters, digits, "-" and "_", as express-views mounts them).`,
+    );
+  }
+  return `${siteUrl.replace(/\/+$/, '')}${basePath}/webhooks/${provider}`;
 }

@@ -63,12 +63,14 @@ describe('entry points', () => {
   it('@sitemsg/core/plugin exports what messenger, store, webhook and driver authors use', () => {
     expect(Object.keys(plugin).sort()).toEqual([
       'ALL_MESSAGE_TYPES',
+      'ALL_MESSENGERS',
       'ConfigurationError',
       'DeliveryError',
       'DispatchStatus',
       'FeedbackKind',
       'HealthCache',
       'HealthState',
+      'MAX_RECEIPT_BYTES',
       'MESSENGER_CONTRACT_VERSION',
       'Messenger',
       'MessengerError',

@@ -1,10 +1,9 @@
 /**
- * Phone addresses: E.164 numbers parsed and normalised with libphonenumber-js (full metadata, so
- * a number that cannot exist is refused at scheduling, not by Twilio's 21211), and WhatsApp
- * addresses written `whatsapp:+<E.164>`, as Twilio's Messages API takes them.
+ * Twilio's addresses: E.164 numbers (parsed and normalised by @sitemsg/sms-kit with
+ * libphonenumber-js), and WhatsApp addresses written `whatsapp:+<E.164>`, as the Messages API
+ * takes them.
  */
-import type { CountryCode } from 'libphonenumber-js';
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumber } from '@sitemsg/sms-kit';
 
 /** The prefix Twilio's Messages API uses for a WhatsApp address (`whatsapp:+14155552671`). */
 export const WHATSAPP_PREFIX = 'whatsapp:';
@@ -23,23 +22,14 @@ export interface PhoneAddress {
  * `whatsapp:` prefix. `undefined` when it is not a valid number anywhere.
  */
 export function parsePhoneAddress(raw: string, defaultRegion?: CountryCode): PhoneAddress | undefined {
-  if (typeof raw !== 'string' || raw.length > 64) return undefined;
+  if (typeof raw !== 'string') return undefined;
   const trimmed = raw.trim();
   const whatsapp = trimmed.toLowerCase().startsWith(WHATSAPP_PREFIX);
-  const number = whatsapp ? trimmed.slice(WHATSAPP_PREFIX.length).trim() : trimmed;
-  // Letters are not part of a number (libphonenumber would read vanity numbers like 1-800-FLOWERS).
-  if (!/^[+\d\s().-]+$/.test(number)) return undefined;
-  const parsed = parsePhoneNumberFromString(number, defaultRegion);
-  if (!parsed?.isValid()) return undefined;
-  const e164 = parsed.number;
+  const e164 = parsePhoneNumber(whatsapp ? trimmed.slice(WHATSAPP_PREFIX.length) : trimmed, defaultRegion);
+  if (e164 === undefined) return undefined;
   return {
     channel: whatsapp ? 'whatsapp' : 'sms',
     e164,
     address: whatsapp ? `${WHATSAPP_PREFIX}${e164}` : e164,
   };
-}
-
-/** Whether a region option names a country libphonenumber knows (`GB`, `US`, `DE`). */
-export function isRegion(value: unknown): value is CountryCode {
-  return typeof value === 'string' && /^[A-Z]{2}$/.test(value) && isSupportedCountry(value);
 }

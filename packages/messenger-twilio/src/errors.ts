@@ -1,22 +1,8 @@
-import { DeliveryError, type DeliveryErrorOptions } from '@sitemsg/core/plugin';
-
-export type TwilioDeliveryErrorOptions = DeliveryErrorOptions & {
-  /** Twilio refused the credentials or the account setup: nothing goes out until someone fixes it. */
-  configuration?: boolean;
-};
+import { SmsDeliveryError } from '@sitemsg/sms-kit';
 
 /**
  * A DeliveryError that also says whether Twilio refused the configuration (401/403, a wrong
  * baseUrl): such an error is retryable — the dispatches wait for the fix — fails the rest of the
- * batch without a request each, and turns the health check unhealthy.
+ * batch without a request each, and turns the health check unhealthy (`configuration`).
  */
-export class TwilioDeliveryError extends DeliveryError {
-  /** True when the credentials or the account, not this message, are at fault. */
-  readonly configuration: boolean;
-
-  constructor(message: string, options: TwilioDeliveryErrorOptions) {
-    const { configuration, ...rest } = options;
-    super(message, rest);
-    this.configuration = configuration ?? false;
-  }
-}
+export class TwilioDeliveryError extends SmsDeliveryError {}

@@ -1,12 +1,7 @@
-export { isRegion, type PhoneAddress, parsePhoneAddress, WHATSAPP_PREFIX } from './address.js';
+export { type PhoneAddress, parsePhoneAddress, WHATSAPP_PREFIX } from './address.js';
 export { sitemsgDriver } from './driver.js';
-export { TwilioDeliveryError, type TwilioDeliveryErrorOptions } from './errors.js';
-export {
-  DEFAULT_BASE_URL,
-  DEFAULT_MAX_SEGMENTS,
-  type TwilioMessengerOptions,
-} from './options.js';
-export { countSegments, type SegmentCount, type SmsEncoding } from './segments.js';
+export { TwilioDeliveryError } from './errors.js';
+export { DEFAULT_BASE_URL, type TwilioMessengerOptions } from './options.js';
 export { MAX_BODY_CHARACTERS, TwilioMessenger, type TwilioSentReceipt } from './twilio-messenger.js';
 export {
   outcomeRow,

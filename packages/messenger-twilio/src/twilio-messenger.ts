@@ -1,26 +1,19 @@
 import {
-  type CompiledMessage,
-  type DispatchResult,
   err,
-  HealthCache,
   type HealthStatus,
-  Messenger,
   type OutgoingDispatch,
   ok,
   type Result,
   type SentReceipt,
-  type SitemsgUser,
-  sendEach,
   smsPayload,
-  ValidationError,
 } from '@sitemsg/core/plugin';
+import { countSegments, encodingOf, type SmsEncoding, type SmsFailure, SmsMessenger } from '@sitemsg/sms-kit';
 import twilio from 'twilio';
 import { type PhoneAddress, parsePhoneAddress } from './address.js';
 import { TwilioDeliveryError } from './errors.js';
 import { type ResolvedTwilioOptions, resolveOptions, type TwilioMessengerOptions } from './options.js';
-import { countSegments, encodingOf, type SmsEncoding } from './segments.js';
 import { TwilioHttpClient } from './twilio-http-client.js';
-import { classifyFailure, type TwilioFailure } from './twilio-outcome.js';
+import { classifyFailure } from './twilio-outcome.js';
 
 /** How scheduling stores an address: E.164, optionally `whatsapp:`. */
 const STORED = /^(whatsapp:)?(\+[1-9]\d{6,14})$/;
@@ -30,35 +23,40 @@ export const MAX_BODY_CHARACTERS = 1600;
 
 /**
  * What a sent dispatch's result carries. `providerMessageId` is the Message SID (`SM...`), which
- * the engine keeps on the dispatch and the webhook maps status callbacks back with. `segments` is
- * what Twilio bills: its own `num_segments`, or this package's count when the answer has none.
+ * the engine keeps on the dispatch and the webhook maps status callbacks back with. `receipt` is
+ * kept on the dispatch too: `segments`, what Twilio bills (its own `num_segments`, or this
+ * package's count when the answer has none), and the text's `encoding`; `price` and `currency`
+ * when Twilio's answer already states them.
  */
 export interface TwilioSentReceipt extends SentReceipt {
   readonly providerMessageId: string;
-  readonly segments: number;
-  /** The text's encoding: UCS-2 segments hold 70 characters, GSM-7 ones 160. */
-  readonly encoding: SmsEncoding;
+  readonly receipt: {
+    readonly segments: number;
+    /** UCS-2 segments hold 70 characters, GSM-7 ones 160. */
+    readonly encoding: SmsEncoding;
+    readonly price?: string;
+    readonly currency?: string;
+  };
 }
 
 /**
  * SMS and WhatsApp through Twilio's Messages API (the `twilio` SDK, one request per recipient as
- * the API takes them). Addresses are E.164 numbers, or `whatsapp:+<E.164>`.
+ * the API takes them). Addresses are E.164 numbers, or `whatsapp:+<E.164>`. Medium `sms`: a STOP
+ * received here suppresses the number on every SMS messenger.
  */
-export class TwilioMessenger extends Messenger {
+export class TwilioMessenger extends SmsMessenger {
   static override alias: string = 'twilio';
   // Private (#) so that neither util.inspect nor JSON.stringify of the messenger shows the token.
   readonly #settings: ResolvedTwilioOptions;
   readonly #client: twilio.Twilio;
-  readonly #health: HealthCache;
 
   constructor(options: TwilioMessengerOptions) {
     const settings = resolveOptions(options);
-    super(settings.messenger);
+    super(settings.sms, { maxCharacters: { count: MAX_BODY_CHARACTERS, provider: 'Twilio (error 21617)' } });
     this.#settings = settings;
     this.#client = new twilio.Twilio(settings.accountSid, settings.authToken, {
-      httpClient: new TwilioHttpClient(settings.baseUrl, settings.timeoutMs),
+      httpClient: new TwilioHttpClient(settings.baseUrl, settings.sms.timeoutMs),
     });
-    this.#health = new HealthCache(settings.healthCacheMs, settings.clock);
   }
 
   /** The API origin requests go to. */
@@ -66,73 +64,29 @@ export class TwilioMessenger extends Messenger {
     return this.#settings.baseUrl;
   }
 
-  protected override addressFromUser(user: SitemsgUser): string | undefined {
-    const value = user[this.#settings.phoneField];
-    if (typeof value !== 'string' || value.trim() === '') return undefined;
-    // An invalid number is returned as it is, so that scheduling refuses it with a ValidationError.
-    return this.parse(value)?.address ?? value;
+  protected override normalize(address: string): string | undefined {
+    return this.parse(address)?.address;
   }
 
-  override validateAddress(address: string): boolean {
-    return this.parse(address) !== undefined;
-  }
-
-  /** Raw numbers are stored normalised (E.164), so that suppressions and callbacks match them. */
-  override resolveAddresses(recipient: SitemsgUser | string): Result<readonly string[], ValidationError> {
-    if (typeof recipient !== 'string') return super.resolveAddresses(recipient);
-    const parsed = this.parse(recipient);
-    if (parsed) return ok([parsed.address]);
-    const region = this.#settings.defaultRegion;
-    return err(
-      new ValidationError(
-        `[${this.alias}] "${recipient}" is not a valid phone number: use E.164 ("+14155552671")${region ? ` or a ${region} number` : ''}, or "whatsapp:+<E.164>".`,
-        { code: 'BAD_ADDRESS' },
-      ),
-    );
-  }
-
-  /** An SMS over `maxSegments` (or over Twilio's 1,600 characters, or empty) cannot be sent. */
-  override checkCompiled(compiled: CompiledMessage): string | null {
-    const { text } = smsPayload(compiled);
-    if (text.trim() === '') return 'the message has no text to send';
-    if (text.length > MAX_BODY_CHARACTERS) {
-      return `the text has ${text.length} characters and Twilio takes at most ${MAX_BODY_CHARACTERS} (error 21617); shorten it`;
-    }
-    const count = countSegments(text);
-    if (count.segments > this.#settings.maxSegments) {
-      return `the text takes ${count.segments} SMS segments (${count.encoding}, ${count.characters} characters) and this messenger allows at most ${this.#settings.maxSegments} (maxSegments); shorten it${count.encoding === 'UCS-2' ? ' or drop the characters that need UCS-2' : ''}`;
-    }
-    return null;
-  }
-
-  async send(batch: readonly OutgoingDispatch[]): Promise<readonly DispatchResult[]> {
-    // After refused credentials, a rate limit or an unreachable API, the rest is not tried.
-    const results = await sendEach(batch, {
-      concurrency: this.#settings.concurrency,
-      deliver: (item) => this.deliver(item),
-    });
-    this.reportConfiguration(results);
-    return results;
+  protected override describeAddresses(): string {
+    return 'E.164 ("+14155552671") or "whatsapp:+<E.164>"';
   }
 
   /**
    * Fetches the account (`GET /2010-04-01/Accounts/{sid}.json`): healthy when Twilio accepts the
-   * credentials and the account is active. Answers are cached (`healthCacheMs`); a send that was
-   * refused for the credentials turns it unhealthy at once, an accepted one healthy.
+   * credentials and the account is active.
    */
-  override healthCheck(): Promise<HealthStatus> {
-    return this.#health.get(async () => {
-      try {
-        const account = await this.#client.api.v2010.accounts(this.#settings.accountSid).fetch();
-        if (account.status === 'active') return { status: 'healthy' };
-        return { status: 'unhealthy', detail: `the Twilio account is ${account.status}` };
-      } catch (thrown) {
-        return { status: 'unhealthy', detail: this.classify(thrown).error.message };
-      }
-    });
+  protected override async checkAccount(): Promise<HealthStatus> {
+    try {
+      const account = await this.#client.api.v2010.accounts(this.#settings.accountSid).fetch();
+      if (account.status === 'active') return { status: 'healthy' };
+      return { status: 'unhealthy', detail: `the Twilio account is ${account.status}` };
+    } catch (thrown) {
+      return { status: 'unhealthy', detail: this.classify(thrown).error.message };
+    }
   }
 
-  private async deliver(item: OutgoingDispatch): Promise<Result<TwilioSentReceipt, TwilioFailure>> {
+  protected override async deliver(item: OutgoingDispatch): Promise<Result<TwilioSentReceipt, SmsFailure>> {
     const to = this.stored(item.dispatch.address);
     if (!to) {
       const error = new TwilioDeliveryError(
@@ -150,21 +104,23 @@ export class TwilioMessenger extends Messenger {
       return err({ error, stopBatch: false });
     }
     const { text } = smsPayload(item.compiled);
+    const statusCallback = this.statusCallbackUrl(this.channel);
     try {
       const message = await this.#client.messages.create({
         to: to.address,
         body: text,
         ...sender,
-        ...(this.#settings.statusCallbackUrl !== null && {
-          statusCallback: this.#settings.statusCallbackUrl,
-        }),
+        ...(statusCallback !== null && { statusCallback }),
       });
-      this.#health.observe({ status: 'healthy' });
+      this.observeHealth({ status: 'healthy' });
       const reported = Number(message.numSegments);
       return ok({
         providerMessageId: message.sid,
-        segments: Number.isInteger(reported) && reported > 0 ? reported : countSegments(text).segments,
-        encoding: encodingOf(text),
+        receipt: {
+          segments: Number.isInteger(reported) && reported > 0 ? reported : countSegments(text).segments,
+          encoding: encodingOf(text),
+          ...(message.price && message.priceUnit && { price: message.price, currency: message.priceUnit }),
+        },
       });
     } catch (thrown) {
       return err(this.classify(thrown));
@@ -186,26 +142,14 @@ export class TwilioMessenger extends Messenger {
   }
 
   private parse(address: string): PhoneAddress | undefined {
-    return parsePhoneAddress(address, this.#settings.defaultRegion);
+    return parsePhoneAddress(address, this.smsOptions.defaultRegion);
   }
 
-  private classify(thrown: unknown): TwilioFailure {
+  private classify(thrown: unknown): SmsFailure {
     return classifyFailure(thrown, {
       alias: this.alias,
       authToken: this.#settings.authToken,
-      now: this.#settings.clock.now(),
+      now: this.smsOptions.clock.now(),
     });
-  }
-
-  /** Refused credentials stop all messages: say so once per batch, in words that name no secret. */
-  private reportConfiguration(results: readonly DispatchResult[]): void {
-    for (const { result } of results) {
-      if (result.ok || !(result.error instanceof TwilioDeliveryError) || !result.error.configuration)
-        continue;
-      const { message, statusCode } = result.error;
-      if (statusCode !== undefined) this.#health.observe({ status: 'unhealthy', detail: message });
-      this.#settings.logger.error?.(message, { messenger: this.alias, statusCode });
-      return;
-    }
   }
 }

@@ -4,6 +4,7 @@
  * the README prints this table and test/outcome.test.ts sends each row's answer through the fake.
  */
 import type { DeliveryFeedback } from '@sitemsg/core/plugin';
+import { redact, retryAfterMs, type SmsFailure } from '@sitemsg/sms-kit';
 import { TwilioDeliveryError } from './errors.js';
 import { TwilioHttpAnswer } from './twilio-http-client.js';
 
@@ -119,14 +120,8 @@ export interface ClassifyContext {
   readonly now: number;
 }
 
-/** A failed Messages API call as a DeliveryError, and whether the rest of the batch should wait. */
-export interface TwilioFailure {
-  readonly error: TwilioDeliveryError;
-  readonly stopBatch: boolean;
-}
-
 /** Classifies what `messages.create` rejected with: a TwilioHttpAnswer, or a network error from axios. */
-export function classifyFailure(thrown: unknown, ctx: ClassifyContext): TwilioFailure {
+export function classifyFailure(thrown: unknown, ctx: ClassifyContext): SmsFailure {
   const p = `[${ctx.alias}]`;
   if (!(thrown instanceof TwilioHttpAnswer)) {
     // Never the axios error itself (nor as `cause`): its config carries the Authorization header.
@@ -193,25 +188,17 @@ export function classifyFailure(thrown: unknown, ctx: ClassifyContext): TwilioFa
   };
 }
 
-/** Retry-After in seconds or as an HTTP date, as milliseconds from now. */
-export function retryAfter(headers: Readonly<Record<string, unknown>>, now: number): number | undefined {
+/** Retry-After (seconds or an HTTP date) from the answer's headers, as milliseconds from now. */
+function retryAfter(headers: Readonly<Record<string, unknown>>, now: number): number | undefined {
   let value: string | undefined;
   for (const [key, v] of Object.entries(headers)) {
     if (key.toLowerCase() === 'retry-after' && v !== undefined && v !== null) value = String(v);
   }
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return retryAfterMs(value, now);
 }
 
 function shortBody(body: unknown): string {
   if (body === undefined || body === null || body === '') return '';
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-export function redact(text: string, secret: string): string {
-  return secret.length > 0 ? text.split(secret).join('[redacted]') : text;
 }

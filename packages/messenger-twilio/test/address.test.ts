@@ -47,29 +47,3 @@ describe('phone addresses', () => {
     ).rejects.toThrow(ValidationError);
   });
 });
-
-describe('segment counting', () => {
-  it('agrees with Twilio’s calculator on the fast path and counts extension and UCS-2 characters', async () => {
-    const { countSegments } = await import('../src/index.js');
-    const { SegmentedMessage } = await import('sms-segments-calculator');
-    for (const text of [
-      '',
-      'a',
-      'a'.repeat(160),
-      'a'.repeat(161),
-      'a'.repeat(306),
-      'a'.repeat(307),
-      'Ça coûte 5 €',
-      '{[x]}'.repeat(40),
-      'ü'.repeat(200),
-      'Привет',
-      '😀'.repeat(35),
-      '\n\r@$_',
-    ]) {
-      const expected = new SegmentedMessage(text, 'auto');
-      const got = countSegments(text);
-      expect(got.segments, JSON.stringify(text)).toBe(Math.max(1, expected.segmentsCount));
-      expect(got.encoding, JSON.stringify(text)).toBe(expected.encodingName);
-    }
-  });
-});

@@ -1,6 +1,6 @@
 import { messengerConformance } from '@sitemsg/testing/messenger';
 import { TwilioMessenger } from '../src/index.js';
-import { FakeTwilio, twilioError } from './fixtures/fake-twilio.js';
+import { FakeTwilio, twilioError } from '../src/testing.js';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM, NUMBERS } from './fixtures/setup.js';
 
 messengerConformance('TwilioMessenger', {

@@ -1,7 +1,9 @@
 /** Every row of the outcome table, answered by the fake over a real socket and classified by the messenger. */
+
+import type { ScriptedAnswer } from '@sitemsg/sms-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { TWILIO_OUTCOMES, TwilioDeliveryError, type TwilioOutcomeRow } from '../src/index.js';
-import { type ScriptedAnswer, twilioError } from './fixtures/fake-twilio.js';
+import { twilioError } from '../src/testing.js';
 import { NUMBERS, outgoing, rig } from './fixtures/setup.js';
 
 function answerFor(row: TwilioOutcomeRow): ScriptedAnswer {

@@ -2,8 +2,7 @@
 import { MessageType, PlainTextMessage, type RenderContext } from '@sitemsg/core';
 import type { CompiledMessage } from '@sitemsg/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TwilioSentReceipt } from '../src/index.js';
-import { twilioError } from './fixtures/fake-twilio.js';
+import { twilioError } from '../src/testing.js';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -74,25 +73,56 @@ describe('TwilioMessenger on the wire', () => {
     });
   });
 
-  it('reports the billed segments and the encoding in the receipt', async () => {
+  it('keeps the billed segments (Twilio’s num_segments) and the encoding on the dispatch as its receipt', async () => {
     t = await rig();
-    const send = async (text: string) => {
-      const [scheduled] = await t.sitemsg.scheduleMessages(
-        new PlainTextMessage(text),
-        t.sitemsg.recipients('twilio', NUMBERS[2]),
-      );
-      const claimed = await t.store.getDispatch(scheduled!.dispatches[0]!.id);
-      const message = (await t.store.getMessage(scheduled!.message.id))!;
-      const [result] = await t.messenger.send([
-        { dispatch: claimed!, message, compiled: { text }, unsubscribeUrl: '', markReadUrl: '' },
-      ]);
-      if (!result!.result.ok) throw result!.result.error;
-      return result!.result.value as TwilioSentReceipt;
+    const receiptOf = async (text: string) => {
+      const scheduled = await schedule(text, [NUMBERS[2]]);
+      await t.sitemsg.sendScheduledMessages();
+      return (await t.store.getDispatch(scheduled.dispatches[0]!.id))?.receipt;
     };
-    expect(await send('a'.repeat(160))).toMatchObject({ segments: 1, encoding: 'GSM-7' });
-    expect(await send('a'.repeat(161))).toMatchObject({ segments: 2, encoding: 'GSM-7' });
-    expect(await send('ü€'.repeat(40))).toMatchObject({ segments: 1, encoding: 'GSM-7' });
-    expect(await send('Привет '.repeat(12))).toMatchObject({ segments: 2, encoding: 'UCS-2' });
+    expect(await receiptOf('a'.repeat(160))).toEqual({ segments: 1, encoding: 'GSM-7' });
+    expect(await receiptOf('a'.repeat(161))).toEqual({ segments: 2, encoding: 'GSM-7' });
+    expect(await receiptOf('ü€'.repeat(40))).toEqual({ segments: 1, encoding: 'GSM-7' });
+    expect(await receiptOf('Привет '.repeat(12))).toEqual({ segments: 2, encoding: 'UCS-2' });
+    // What Twilio answers is what it bills, whatever this package counts; a price when it gives one.
+    t.fake.script.push({
+      status: 201,
+      body: {
+        sid: `SM${'0'.repeat(32)}`,
+        status: 'queued',
+        num_segments: '3',
+        price: '-0.02370',
+        price_unit: 'USD',
+      },
+    });
+    expect(await receiptOf('Short.')).toEqual({
+      segments: 3,
+      encoding: 'GSM-7',
+      price: '-0.02370',
+      currency: 'USD',
+    });
+  });
+
+  it('sends the StatusCallback of the siteUrl and linkBasePath; an explicit URL wins, false sends none', async () => {
+    const callbackOf = async (options: Parameters<typeof rig>[0], engine: Parameters<typeof rig>[1] = {}) => {
+      t = await rig(options, engine);
+      await schedule('Callback?', [NUMBERS[0]]);
+      await t.sitemsg.sendScheduledMessages();
+      const form = t.fake.requests[0]!.form;
+      await t.close();
+      return form.StatusCallback;
+    };
+    expect(await callbackOf({}, { linkBasePath: '/notify' })).toBe(
+      'https://shop.example.com/notify/webhooks/twilio',
+    );
+    expect(await callbackOf({ alias: 'sms' })).toBe(CALLBACK_URL);
+    expect(await callbackOf({ statusCallbackUrl: 'https://hooks.example.net/twilio?k=1' })).toBe(
+      'https://hooks.example.net/twilio?k=1',
+    );
+    expect(await callbackOf({ statusCallbackUrl: false })).toBeUndefined();
+    // Without a siteUrl there is no public address to give Twilio.
+    expect(await callbackOf({}, { siteUrl: null })).toBeUndefined();
+    t = await rig();
   });
 
   it('refuses a text over maxSegments at scheduling, with the count and the encoding in the reason', async () => {

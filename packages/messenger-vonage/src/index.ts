@@ -1,8 +1,7 @@
-export { fromVonageNumber, isRegion, parsePhoneNumber, vonageNumber } from './address.js';
+export { fromVonageNumber, vonageNumber } from './address.js';
 export { sitemsgDriver } from './driver.js';
-export { VonageDeliveryError, type VonageDeliveryErrorOptions } from './errors.js';
-export { DEFAULT_MAX_SEGMENTS, DEFAULT_REST_HOST, type VonageMessengerOptions } from './options.js';
-export { countSegments, type SegmentCount, type SmsEncoding } from './segments.js';
+export { VonageDeliveryError } from './errors.js';
+export { DEFAULT_REST_HOST, type VonageMessengerOptions } from './options.js';
 export { VonageMessenger, type VonageSentReceipt } from './vonage-messenger.js';
 export {
   VONAGE_HTTP_OUTCOMES,

@@ -5,6 +5,7 @@
  * and test/outcome.test.ts sends every row's answer through the fake.
  */
 import type { DeliveryFeedback } from '@sitemsg/core/plugin';
+import { redact, retryAfterMs, type SmsFailure } from '@sitemsg/sms-kit';
 import { VonageDeliveryError } from './errors.js';
 
 /** What sitemsg does with a dispatch after an answer. */
@@ -110,17 +111,12 @@ export interface ClassifyContext {
   readonly throttleRetryMs: number;
 }
 
-export interface VonageFailure {
-  readonly error: VonageDeliveryError;
-  readonly stopBatch: boolean;
-}
-
 /** A message part Vonage refused (`status` not "0"), as a DeliveryError. */
 export function statusFailure(
   status: string,
   errorText: string | undefined,
   ctx: ClassifyContext,
-): VonageFailure {
+): SmsFailure {
   const row = VONAGE_STATUSES[status] ?? {
     verdict: 'permanent',
     stopsBatch: false,
@@ -137,7 +133,7 @@ export function statusFailure(
 }
 
 /** What the SDK threw that is not a per-message answer: an HTTP error (VetchError) or no answer. */
-export function httpFailure(thrown: unknown, ctx: ClassifyContext): VonageFailure {
+export function httpFailure(thrown: unknown, ctx: ClassifyContext): SmsFailure {
   const response = (
     thrown as { response?: { status?: unknown; headers?: { get?: (n: string) => string | null } } } | null
   )?.response;
@@ -162,9 +158,7 @@ export function httpFailure(thrown: unknown, ctx: ClassifyContext): VonageFailur
     VONAGE_HTTP_OUTCOMES.find((r) => r.status === status) ??
     VONAGE_HTTP_OUTCOMES.find((r) => (status >= 500 ? r.status === '5xx' : r.status === '4xx'))!;
   const wait =
-    row.verdict === 'retryable'
-      ? retryAfter(response?.headers?.get?.('retry-after') ?? null, ctx.now)
-      : undefined;
+    row.verdict === 'retryable' ? retryAfterMs(response?.headers?.get?.('retry-after'), ctx.now) : undefined;
   return build(row, `HTTP ${status} ${row.meaning}`, { statusCode: status }, ctx, wait);
 }
 
@@ -174,7 +168,7 @@ function build(
   base: { providerCode?: string; statusCode: number },
   ctx: ClassifyContext,
   retryAfterMs: number | undefined,
-): VonageFailure {
+): SmsFailure {
   const p = `[${ctx.alias}]`;
   if (row.verdict === 'configuration') {
     return {
@@ -207,17 +201,4 @@ function build(
     }),
     stopBatch: false,
   };
-}
-
-/** Retry-After in seconds or as an HTTP date, as milliseconds from now. */
-export function retryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function redact(text: string, secret: string): string {
-  return secret.length > 0 ? text.split(secret).join('[redacted]') : text;
 }

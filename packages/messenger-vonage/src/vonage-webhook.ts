@@ -62,12 +62,18 @@ export const VONAGE_DLR_STATUSES: Readonly<Record<string, 'delivered' | 'failure
   rejected: 'failure',
 };
 
-/** `err-code` of a failed / rejected receipt → feedback; other codes are a soft bounce. */
+/**
+ * `err-code` of a failed / rejected receipt → feedback (Vonage's "SMS Delivery Error Codes"); other
+ * codes (1 unknown, 2 absent subscriber - temporary, 6 anti-spam, 7 busy, 8 network error, …) are a
+ * soft bounce: the message did not arrive, the number is not known to be dead.
+ */
 export const VONAGE_DLR_ERRORS: Readonly<Record<string, Pick<FeedbackInput, 'kind' | 'bounce'>>> = {
-  /** Absent Subscriber - Permanent: the number is no longer in service. */
+  /** Absent Subscriber - Permanent: the number is no longer active (remove it, Vonage says). */
   '3': { kind: 'address-invalid' },
-  /** Illegal Number: the number does not exist. */
-  '9': { kind: 'address-invalid' },
+  /** Call Barred by User: permanent, the number should be removed until the user lifts the bar. */
+  '4': { kind: 'address-invalid' },
+  /** Illegal Number: the user asked not to receive messages from this service — an opt-out. */
+  '9': { kind: 'opted-out' },
 };
 
 const OPT_OUT = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'];

@@ -1,6 +1,6 @@
 import { messengerConformance } from '@sitemsg/testing/messenger';
 import { VonageMessenger } from '../src/index.js';
-import { FakeVonage } from './fixtures/fake-vonage.js';
+import { FakeVonage } from '../src/testing.js';
 import { API_KEY, API_SECRET, FROM, NUMBERS } from './fixtures/setup.js';
 
 messengerConformance('VonageMessenger', {

@@ -1,7 +1,6 @@
 /** What goes over the wire to Vonage's SMS API, and what each answer becomes on the dispatch. */
 import { PlainTextMessage } from '@sitemsg/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VonageSentReceipt } from '../src/index.js';
 import {
   API_KEY,
   API_SECRET,
@@ -52,20 +51,47 @@ describe('VonageMessenger on the wire', () => {
     expect(dispatch?.providerMessageId).toBe(t.fake.accepted[0]!.messageIds[0]);
   });
 
-  it('sends text that needs it as type unicode, and reports the parts Vonage bills', async () => {
+  it('sends text that needs it as type unicode, and keeps the parts Vonage bills and their price on the dispatch', async () => {
     t = await rig();
-    const [gsm] = await t.messenger.send([outgoing('g', NUMBERS[0], `Café ${'a'.repeat(200)}`)]);
-    expect(t.fake.requests[0]!.json).not.toHaveProperty('type');
-    expect((gsm!.result as unknown as { value: VonageSentReceipt }).value).toMatchObject({
+    const gsm = await schedule(`Café ${'a'.repeat(200)}`, [NUMBERS[0]]);
+    const ucs = await schedule('Привет! 👋', [NUMBERS[1]]);
+    expect(await t.sitemsg.sendScheduledMessages()).toMatchObject({ sent: 2 });
+    const bodies = t.fake.requests.map((r) => r.json!);
+    expect(bodies.find((b) => b.to === NUMBERS[0].slice(1))).not.toHaveProperty('type');
+    expect(bodies.find((b) => b.to === NUMBERS[1].slice(1))).toMatchObject({
+      type: 'unicode',
+      text: 'Привет! 👋',
+    });
+    // message-count and the parts' message-price (0.0333 each) as the fake answered them.
+    expect((await t.store.getDispatch(gsm.dispatches[0]!.id))?.receipt).toEqual({
       segments: 2,
       encoding: 'GSM-7',
+      price: '0.06660000',
     });
-    const [ucs] = await t.messenger.send([outgoing('u', NUMBERS[1], 'Привет! 👋')]);
-    expect(t.fake.requests[1]!.json).toMatchObject({ type: 'unicode', text: 'Привет! 👋' });
-    expect((ucs!.result as unknown as { value: VonageSentReceipt }).value).toMatchObject({
+    expect((await t.store.getDispatch(ucs.dispatches[0]!.id))?.receipt).toEqual({
       segments: 1,
       encoding: 'UCS-2',
+      price: '0.03330000',
     });
+  });
+
+  it('sends the callback of the siteUrl; an explicit statusCallbackUrl wins, false or no siteUrl sends none', async () => {
+    const callbackOf = async (options: Parameters<typeof rig>[0], engine: Parameters<typeof rig>[1] = {}) => {
+      t = await rig(options, engine);
+      await schedule('Callback?', [NUMBERS[0]]);
+      await t.sitemsg.sendScheduledMessages();
+      const json = t.fake.requests[0]!.json!;
+      await t.close();
+      return [json.callback, json['status-report-req']];
+    };
+    expect(await callbackOf({})).toEqual([CALLBACK_URL, true]);
+    expect(await callbackOf({ statusCallbackUrl: 'https://hooks.example.net/dlr' })).toEqual([
+      'https://hooks.example.net/dlr',
+      true,
+    ]);
+    expect(await callbackOf({ statusCallbackUrl: false })).toEqual([undefined, undefined]);
+    expect(await callbackOf({}, { siteUrl: null })).toEqual([undefined, undefined]);
+    t = await rig();
   });
 
   it('refuses a text over maxSegments at scheduling', async () => {

@@ -1,8 +1,8 @@
 import type { WebhookRequest } from '@sitemsg/core/plugin';
 import { webhookConformance } from '@sitemsg/testing/webhook';
 import { createVonageWebhookHandler } from '../src/index.js';
+import { signedReceipt } from '../src/testing.js';
 import { SIGNATURE_SECRET } from './fixtures/setup.js';
-import { signedReceipt } from './fixtures/signing.js';
 
 /** A delivery receipt as Vonage posts it: a signed form (`sig` among the parameters). */
 function formRequest(params: Record<string, string>): WebhookRequest {

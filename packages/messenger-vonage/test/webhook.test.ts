@@ -10,8 +10,8 @@ import { sitemsgRouter } from '@sitemsg/express-views';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVonageWebhookHandler, type VonageInboundMessage } from '../src/index.js';
+import { signedInbound, signedReceipt } from '../src/testing.js';
 import { NUMBERS, type Rig, rig, SIGNATURE_SECRET } from './fixtures/setup.js';
-import { signedInbound, signedReceipt } from './fixtures/signing.js';
 
 let t: Rig;
 let server: Server;
@@ -110,16 +110,36 @@ describe('Vonage webhooks through express-views', () => {
         )
       ).status,
     ).toBe(200);
+    // err-code 9, "Illegal Number": the user asked not to get messages from this service.
     expect((await t.store.listFeedback(three.dispatchId))[0]).toMatchObject({
-      kind: 'address-invalid',
+      kind: 'opted-out',
       providerCode: '9',
+    });
+    // err-code 3, "Absent Subscriber - Permanent": the number is no longer active.
+    const four = await sendOne(NUMBERS[0], 'Again.');
+    await postJson(
+      signedReceipt(
+        {
+          messageId: four.ids[0]!,
+          msisdn: '447911123456',
+          status: 'failed',
+          errCode: '3',
+          clientRef: four.dispatchId,
+        },
+        SIGNATURE_SECRET,
+        now(),
+      ),
+    );
+    expect((await t.store.listFeedback(four.dispatchId))[0]).toMatchObject({
+      kind: 'address-invalid',
+      providerCode: '3',
     });
   });
 
   it('inbound STOP → the next scheduling to that number is suppressed; START lifts it (sha256hmac)', async () => {
     t = await rig({ defaultRegion: 'GB' });
     await mount('sha256hmac');
-    const { vonageSig } = await import('./fixtures/signing.js');
+    const { vonageSig } = await import('../src/testing.js');
     const sign = (p: Record<string, string>) => {
       const { sig: _s, ...rest } = p;
       return { ...rest, sig: vonageSig(rest, SIGNATURE_SECRET, 'sha256hmac') };

@@ -128,17 +128,22 @@ export async function renewLeases(
   return matchedCount;
 }
 
-/** A sent outcome with a provider id to keep (a JavaScript caller's null is none: the field stays absent). */
-function hasProviderId(
-  outcome: CompletionOutcome,
-): outcome is CompletionOutcome & { status: 'sent'; providerMessageId: string } {
-  return outcome.status === 'sent' && typeof outcome.providerMessageId === 'string';
+/** A sent outcome's provider id and receipt to keep, or null (a JavaScript caller's null is none: the fields stay absent). */
+function sentDetails(outcome: CompletionOutcome): { providerMessageId?: string; receipt?: string } | null {
+  if (outcome.status !== 'sent') return null;
+  const hasId = typeof outcome.providerMessageId === 'string';
+  const hasReceipt = outcome.receipt !== undefined && outcome.receipt !== null;
+  if (!hasId && !hasReceipt) return null;
+  return {
+    ...(hasId && { providerMessageId: outcome.providerMessageId }),
+    ...(hasReceipt && { receipt: JSON.stringify(outcome.receipt) }),
+  };
 }
 
 /**
  * Writes a batch of outcomes in one round trip (one `bulkWrite`): one `updateMany` for every sent
- * dispatch without a provider message id, one `updateOne` per sent dispatch that has one (each
- * keeps its own id) and per error (each carries its own message and next attempt). Every write is
+ * dispatch without a provider message id or receipt, one `updateOne` per sent dispatch that has one (each
+ * keeps its own) and per error (each carries its own message and next attempt). Every write is
  * fenced by the lease owner, so a worker whose lease was taken over writes nothing; each is atomic
  * on its document, which is all a claim needs.
  */
@@ -153,7 +158,7 @@ export async function complete(
   const sentFields = { status: 'sent' as const, dispatchedAt: now, lastError: null, nextAttemptAt: null };
   const sentUnset = { due: '' as const, claimToken: '' as const };
   const plainSent = ids(
-    outcomes.filter((o) => o.status === 'sent' && !hasProviderId(o)).map((o) => o.dispatchId),
+    outcomes.filter((o) => o.status === 'sent' && sentDetails(o) === null).map((o) => o.dispatchId),
   );
   const operations: AnyBulkWriteOperation<DispatchDoc>[] = [];
   if (plainSent.length > 0) {
@@ -168,12 +173,13 @@ export async function complete(
     const id = parseId(outcome.dispatchId);
     if (id === null) continue;
     if (outcome.status === 'sent') {
-      if (!hasProviderId(outcome)) continue;
+      const details = sentDetails(outcome);
+      if (details === null) continue;
       operations.push({
         updateOne: {
           filter: { _id: id, ...fence },
           update: {
-            $set: { ...sentFields, ...released, providerMessageId: outcome.providerMessageId },
+            $set: { ...sentFields, ...released, ...details },
             $unset: sentUnset,
           },
         },

@@ -1,6 +1,7 @@
 import type {
   BounceType,
   DispatchErrorRecord,
+  DispatchReceipt,
   DispatchRecord,
   DispatchStatus,
   FeedbackKind,
@@ -77,6 +78,11 @@ export interface DispatchDoc {
    * documents written before store contract 2.
    */
   providerMessageId?: string;
+  /**
+   * What the provider reported for the sent message (`DispatchRecord.receipt`), as JSON text (as
+   * contexts are: a key with `.` or `$` needs no escaping). Absent when there is none.
+   */
+  receipt?: string;
   /** Copied from the message, so the claim needs no join. */
   priority: number;
   type: string;
@@ -208,6 +214,7 @@ export function toDispatchRecord(doc: DispatchDoc): DispatchRecord {
     readAt: doc.readAt,
     // Documents written before store contract 2 have no such field.
     providerMessageId: doc.providerMessageId ?? null,
+    receipt: doc.receipt === undefined ? null : (JSON.parse(doc.receipt) as DispatchReceipt),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type FeedbackRecord,
   type HealthStatus,
   type MessageRecord,
+  type MessengerMedia,
   type NewDispatch,
   type ScheduleRequest,
   type ScheduleResult,
@@ -21,6 +22,7 @@ import {
   type Subscription,
   type SubscriptionFilter,
   type Suppression,
+  type SuppressionFilter,
   ValidationError,
 } from '@sitemsg/core/plugin';
 import { MongoClient } from 'mongodb';
@@ -196,17 +198,14 @@ export class MongoStore implements Store {
   findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
+    media?: MessengerMedia,
   ): Promise<Suppression[]> {
     return this.run('reading suppressions', (ctx) =>
-      suppressions.findSuppressed(ctx, messageType, recipients),
+      suppressions.findSuppressed(ctx, messageType, recipients, media),
     );
   }
 
-  removeSuppressions(filter: {
-    readonly messenger: string;
-    readonly address: string;
-    readonly messageType?: string;
-  }): Promise<number> {
+  removeSuppressions(filter: SuppressionFilter): Promise<number> {
     return this.run('removing suppressions', (ctx) => suppressions.removeSuppressions(ctx, filter));
   }
 

@@ -5,11 +5,13 @@ import {
   type CompletionOutcome,
   type JsonObject,
   type MessageRecord,
+  type MessengerMedia,
 } from '@sitemsg/core/plugin';
 import { type ClaimedJson, ClaimedRecord, toDate } from './claimed-record.js';
 import type { StoreContext } from './context.js';
 import { isRowId, type Queryable, textArray } from './db.js';
 import type { Names } from './names.js';
+import { mediaValue, suppressionProbe } from './suppressions.js';
 
 export interface ClaimFilters {
   readonly priority?: number | undefined;
@@ -131,14 +133,14 @@ export async function claim(ctx: StoreContext, request: ClaimRequest): Promise<C
   const first = toClaimed(
     request.owner,
     until,
-    await runClaim(ctx, claimStatement(ctx.names, head, request, true)),
+    await runClaim(ctx, claimStatement(ctx.names, head, request, true), request.media),
   );
   if (!first.due) return first.claimed;
   await promoteDue(ctx, request.now);
   // The guard and the flag read one snapshot, so `first` claimed nothing; counted all the same.
   const rest = { ...head, limit: head.limit - first.claimed.length };
   if (rest.limit < 1) return first.claimed;
-  const second = await runClaim(ctx, claimStatement(ctx.names, rest, request));
+  const second = await runClaim(ctx, claimStatement(ctx.names, rest, request), request.media);
   return [...first.claimed, ...toClaimed(request.owner, until, second).claimed];
 }
 
@@ -156,12 +158,19 @@ interface ClaimResult {
  */
 const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
 
-async function runClaim(ctx: StoreContext, statement: ClaimSql): Promise<ClaimResult> {
+async function runClaim(
+  ctx: StoreContext,
+  statement: ClaimSql,
+  media: MessengerMedia | undefined,
+): Promise<ClaimResult> {
   const { names: n } = ctx;
   // The suppression probe per dispatch is skipped outright while no address is suppressed at all.
-  // It names the suppression found (the type's own, else the one of every type): two primary-key
-  // probes for an address with none, as `message_type IN (type, '*')` would make, and the answer
-  // findSuppressed gives.
+  // It names the suppression found (the type's own, else the one of every type), on the
+  // dispatch's messenger or its medium (the request's media): primary-key probes for an address
+  // with none, and the answer findSuppressed gives.
+  const probe = (type: string) =>
+    `(SELECT s.message_type FROM ${n.suppressions} s
+         WHERE ${suppressionProbe('s', type, 'c.messenger', 'c.address', `$${statement.values.length + 1}`)} LIMIT 1)`;
   const { rows } = await ctx.db.hot<ClaimResult>(
     'claim',
     `WITH c AS (${statement.text})
@@ -169,10 +178,8 @@ SELECT
   (SELECT json_agg(json_build_array(c.id::text, c.message_id::text, c.messenger, c.address, c.user_id,
      c.read_status, c.attempts, c.last_error, c.next_attempt_at, c.created_at, c.dispatched_at, c.read_at,
      CASE WHEN (SELECT EXISTS (SELECT 1 FROM ${n.suppressions})) THEN coalesce(
-       (SELECT s.message_type FROM ${n.suppressions} s
-         WHERE s.message_type = c.message_type AND s.messenger = c.messenger AND s.address = c.address),
-       (SELECT s.message_type FROM ${n.suppressions} s
-         WHERE s.message_type = '${ALL_MESSAGE_TYPES}' AND s.messenger = c.messenger AND s.address = c.address)) END)
+       ${probe('c.message_type')},
+       ${probe(`'${ALL_MESSAGE_TYPES}'`)}) END)
      ORDER BY c.priority DESC, c.id) FROM c) AS d,
   (SELECT json_agg(json_build_array(m.id::text, m.type, m.context, m.sender_id, m.priority, m.dispatches_ready,
      m.created_at, m.send_at, m.idempotency_key, m.group_mark))
@@ -183,7 +190,7 @@ SELECT
       : `,
   ${ASYNC_COMMIT} AS async_commit`
   }`,
-    statement.values,
+    [...statement.values, mediaValue(media)],
   );
   return rows[0] ?? { d: null, m: null, due: false };
 }
@@ -284,7 +291,7 @@ const FENCE = "d.status = 'processing' AND d.lease_owner = $1";
 /** Out of the claim index (a leased row is still in it) and out of the lease. */
 const RELEASE = 'queued = false, lease_owner = NULL, lease_expires_at = NULL';
 
-/** With the provider's message id beside each id (NULL where it gave none), in the same statement. */
+/** With the provider's message id and receipt beside each id (NULL where it gave none), in the same statement. */
 function markSent(
   n: Names,
   owner: string,
@@ -293,14 +300,15 @@ function markSent(
 ): Statement {
   return {
     text: `UPDATE ${n.dispatches} d SET status = 'sent', dispatched_at = $3, last_error = NULL,
-  next_attempt_at = NULL, provider_message_id = o.provider_id, ${RELEASE}
-FROM unnest($2::bigint[], $4::text[]) AS o(id, provider_id)
+  next_attempt_at = NULL, provider_message_id = o.provider_id, receipt = o.receipt::jsonb, ${RELEASE}
+FROM unnest($2::bigint[], $4::text[], $5::text[]) AS o(id, provider_id, receipt)
 WHERE d.id = o.id AND ${FENCE}`,
     values: [
       owner,
       textArray(outcomes.map((o) => o.dispatchId)),
       now,
       textArray(outcomes.map((o) => o.providerMessageId ?? null)),
+      textArray(outcomes.map((o) => (o.receipt === undefined ? null : JSON.stringify(o.receipt)))),
     ],
   };
 }

@@ -35,6 +35,8 @@ export class ClaimedRecord implements DispatchRecord {
   readonly lastError: string | null;
   /** Only a sent dispatch has one, and a sent dispatch is never claimed. */
   readonly providerMessageId: null = null;
+  /** Likewise: only a sent dispatch has a receipt. */
+  readonly receipt: null = null;
   readonly nextAttemptAt: Date | null;
   readonly leaseOwner: string;
   readonly leaseExpiresAt: Date;

@@ -4,6 +4,7 @@
 import { ALL_MESSAGE_TYPES, type NewDispatch } from '@sitemsg/core/plugin';
 import { textArray } from './db.js';
 import type { Names } from './names.js';
+import { suppressionProbe } from './suppressions.js';
 
 /**
  * The values of `unnestDispatches`: the addresses, and the messenger and user ids as one value when
@@ -37,24 +38,28 @@ export interface UnnestedDispatches {
 
 /**
  * One statement inserts any number of dispatches, in the order given (the ordinality keeps the
- * rows sorted, so no sort runs). With `messageType` (an SQL expression), an address suppressed
- * for that type or for every type (`'*'`) on its messenger is left out in the same statement, so a
- * suppression added a moment before is never missed; the probe per row is skipped outright while
- * the type has no suppression at all.
+ * rows sorted, so no sort runs). With `filter` (SQL expressions of the message type and of the
+ * messengers' media as jsonb), an address suppressed for that type or for every type (`'*'`) on
+ * its messenger or its messenger's medium is left out in the same statement, so a suppression
+ * added a moment before is never missed; the probe per row is skipped outright while the type has
+ * no suppression at all.
  */
-export function unnestDispatches(n: Names, at: number, messageType: string | null): UnnestedDispatches {
+export function unnestDispatches(
+  n: Names,
+  at: number,
+  filter: { readonly messageType: string; readonly media: string } | null,
+): UnnestedDispatches {
   const rows = (alias: string): string =>
     `unnest($${at}::text[], $${at + 2}::text[], $${at + 3}::text[]) WITH ORDINALITY AS ${alias}(address, messenger, user_id, n)`;
   const messenger = (alias: string): string => `coalesce($${at + 1}::text, ${alias}.messenger)`;
-  // The type's suppressions and those of every type: two probes of the primary key.
-  const ofType = (column: string): string =>
-    `${column} = ANY(ARRAY[${messageType}::text, '${ALL_MESSAGE_TYPES}'])`;
-  const suppressed = (alias: string): string =>
-    messageType === null
-      ? 'false'
-      : `(SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE ${ofType('message_type')}))
+  // The type's suppressions and those of every type: primary-key probes.
+  const suppressed = (alias: string): string => {
+    if (filter === null) return 'false';
+    const ofType = `message_type = ANY(ARRAY[${filter.messageType}::text, '${ALL_MESSAGE_TYPES}'])`;
+    return `(SELECT EXISTS (SELECT 1 FROM ${n.suppressions} WHERE ${ofType}))
     AND EXISTS (SELECT 1 FROM ${n.suppressions} s
-      WHERE ${ofType('s.message_type')} AND s.messenger = ${messenger(alias)} AND s.address = ${alias}.address)`;
+      WHERE s.${ofType} AND ${suppressionProbe('s', 's.message_type', messenger(alias), `${alias}.address`, filter.media)})`;
+  };
   return {
     from: rows('u'),
     messenger: messenger('u'),

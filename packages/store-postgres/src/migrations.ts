@@ -147,6 +147,27 @@ CREATE INDEX ${n.index('feedback_dispatch')} ON ${n.feedback} (dispatch_id, id);
 -- Lifting an address's suppressions of every type (the primary key leads with the type).
 CREATE INDEX ${n.index('suppressions_address')} ON ${n.suppressions} (messenger, address);`,
   },
+  {
+    version: 3,
+    name: 'dispatch receipts, medium-wide suppressions',
+    sql: (n) => `
+-- What the provider reported for a sent dispatch (SMS segments, a price): small JSON, NULL for the
+-- rest. No default: adding the column rewrites no row.
+ALTER TABLE ${n.dispatches} ADD COLUMN receipt jsonb;
+
+-- A suppression on every messenger of a medium (an SMS STOP holds on Twilio and Vonage alike) is
+-- kept once, with messenger '*' and the medium; a messenger's own rows have medium ''. The
+-- primary key takes the medium last, so the probes by (type, messenger, address) keep using it.
+ALTER TABLE ${n.suppressions} ADD COLUMN medium text NOT NULL DEFAULT '';
+DO $$
+DECLARE pk text;
+BEGIN
+  SELECT conname INTO pk FROM pg_constraint
+    WHERE conrelid = '${n.suppressions}'::regclass AND contype = 'p';
+  EXECUTE format('ALTER TABLE ${n.suppressions} DROP CONSTRAINT %I', pk);
+END $$;
+ALTER TABLE ${n.suppressions} ADD PRIMARY KEY (message_type, messenger, address, medium);`,
+  },
 ];
 
 export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

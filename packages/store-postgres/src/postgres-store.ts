@@ -12,6 +12,7 @@ import {
   type FeedbackRecord,
   type HealthStatus,
   type MessageRecord,
+  type MessengerMedia,
   type NewDispatch,
   type ScheduleRequest,
   type ScheduleResult,
@@ -21,6 +22,7 @@ import {
   type Subscription,
   type SubscriptionFilter,
   type Suppression,
+  type SuppressionFilter,
   ValidationError,
 } from '@sitemsg/core/plugin';
 import pg from 'pg';
@@ -249,15 +251,12 @@ export class PostgresStore implements Store {
   findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
+    media?: MessengerMedia,
   ): Promise<Suppression[]> {
-    return suppressions.findSuppressed(this.ctx, messageType, recipients);
+    return suppressions.findSuppressed(this.ctx, messageType, recipients, media);
   }
 
-  removeSuppressions(filter: {
-    readonly messenger: string;
-    readonly address: string;
-    readonly messageType?: string;
-  }): Promise<number> {
+  removeSuppressions(filter: SuppressionFilter): Promise<number> {
     return suppressions.removeSuppressions(this.ctx, filter);
   }
 

@@ -1,4 +1,5 @@
 import type {
+  DispatchReceipt,
   DispatchRecord,
   DispatchStatus,
   JsonObject,
@@ -12,7 +13,7 @@ import type {
 export const MESSAGE_COLUMNS =
   'id, type, context, sender_id, priority, dispatches_ready, created_at, send_at, idempotency_key, group_mark';
 export const DISPATCH_COLUMNS =
-  'id, message_id, messenger, address, user_id, status, read_status, attempts, last_error, provider_message_id, next_attempt_at, lease_owner, lease_expires_at, created_at, dispatched_at, read_at';
+  'id, message_id, messenger, address, user_id, status, read_status, attempts, last_error, provider_message_id, receipt, next_attempt_at, lease_owner, lease_expires_at, created_at, dispatched_at, read_at';
 
 export interface MessageRow {
   id: string;
@@ -38,6 +39,7 @@ export interface DispatchRow {
   attempts: number;
   last_error: string | null;
   provider_message_id: string | null;
+  receipt: DispatchReceipt | null;
   next_attempt_at: Date | null;
   lease_owner: string | null;
   lease_expires_at: Date | null;
@@ -73,6 +75,7 @@ export function toDispatch(row: DispatchRow): DispatchRecord {
     attempts: row.attempts,
     lastError: row.last_error,
     providerMessageId: row.provider_message_id,
+    receipt: row.receipt,
     nextAttemptAt: row.next_attempt_at,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
@@ -116,6 +119,7 @@ export function newDispatchRecords(
     attempts: 0,
     lastError: null,
     providerMessageId: null,
+    receipt: null,
     nextAttemptAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -20,6 +20,7 @@ import {
   unnestDispatches,
 } from './inserts.js';
 import { MESSAGE_COLUMNS, type MessageRow, newDispatchRecords, newMessageRecord, toMessage } from './rows.js';
+import { mediaValue } from './suppressions.js';
 
 /**
  * Writes a message and its dispatches. The common case is one statement (atomic on its own, so
@@ -123,7 +124,7 @@ async function insertMessage(
   const { names: n } = ctx;
   const { message, dispatches, now } = request;
   const notify = message.dispatchesReady && dispatches.length > 0;
-  const u = unnestDispatches(n, 11, '$1');
+  const u = unnestDispatches(n, 11, { messageType: '$1', media: '$15' });
   const { rows } = await ctx.db.hot<{ id: string } & InsertedIdsRow>(
     'schedule',
     `WITH m AS (
@@ -141,7 +142,7 @@ async function insertMessage(
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
-SELECT m.id, ${INSERTED_COLUMNS}, ${u.leftOut}${notify ? `, pg_notify($15, '')` : ''}
+SELECT m.id, ${INSERTED_COLUMNS}, ${u.leftOut}${notify ? `, pg_notify($16, '')` : ''}
 FROM m, ids`,
     [
       message.type,
@@ -155,6 +156,7 @@ FROM m, ids`,
       message.groupMark,
       dueAt(message.sendAt, now),
       ...dispatchValues(dispatches),
+      mediaValue(request.media),
       ...(notify ? [n.channel] : []),
     ],
     on,
@@ -176,7 +178,7 @@ async function scheduleGrouped(
   q: Queryable,
 ): Promise<ScheduleResult> {
   const { names: n } = ctx;
-  const { message, now } = request;
+  const { message } = request;
   const duplicate = await findByKey(ctx, message.idempotencyKey, q);
   if (duplicate) return { message: duplicate, dispatches: [], outcome: 'duplicate' };
   await ctx.db.query(
@@ -195,7 +197,7 @@ async function scheduleGrouped(
     q,
   );
   const fresh = request.dispatches.filter((d) => !group.addresses.has(addressKey(d)));
-  const created = await insertDispatches(ctx, { ...group.message, context: merged }, fresh, now, q);
+  const created = await insertDispatches(ctx, { ...group.message, context: merged }, fresh, request, q);
   return { message: { ...group.message, context: merged }, dispatches: created, outcome: 'grouped' };
 }
 
@@ -273,12 +275,12 @@ async function insertDispatches(
   ctx: StoreContext,
   message: MessageRecord,
   dispatches: readonly NewDispatch[],
-  now: Date,
+  { now, media }: ScheduleRequest,
   q: Queryable,
 ): Promise<DispatchRecord[]> {
   if (dispatches.length === 0) return [];
   const { names: n } = ctx;
-  const u = unnestDispatches(n, 6, '$3');
+  const u = unnestDispatches(n, 6, { messageType: '$3', media: '$10' });
   const { rows } = await ctx.db.query<InsertedIdsRow>(
     'schedule',
     `WITH d AS (
@@ -289,7 +291,7 @@ async function insertDispatches(
   ORDER BY u.n
   RETURNING id
 ), ${INSERTED_IDS}
-SELECT ${INSERTED_COLUMNS}, ${u.leftOut}${message.dispatchesReady ? `, pg_notify($10, '')` : ''} FROM ids`,
+SELECT ${INSERTED_COLUMNS}, ${u.leftOut}${message.dispatchesReady ? `, pg_notify($11, '')` : ''} FROM ids`,
     [
       message.id,
       message.priority,
@@ -297,6 +299,7 @@ SELECT ${INSERTED_COLUMNS}, ${u.leftOut}${message.dispatchesReady ? `, pg_notify
       dueAt(message.sendAt, now),
       now,
       ...dispatchValues(dispatches),
+      mediaValue(media),
       ...(message.dispatchesReady ? [n.channel] : []),
     ],
     q,

@@ -145,7 +145,7 @@ describe('feedback indexes on PostgreSQL', () => {
       'sitemsg_dispatches_provider_message',
     ]);
     expect(lookup.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
-    const lift = await plan(removeSuppressionsSql(names), ['test', 'r7@x.test', null]);
+    const lift = await plan(removeSuppressionsSql(names), ['test', 'r7@x.test', null, null]);
     expect(lift.map((n) => n['Index Name']).filter(Boolean)).toEqual(['sitemsg_suppressions_address']);
     // The rows are found where the plan says.
     expect((await stores[0]!.findDispatchByProviderId('test', 'pm-100'))?.address).toBe('r100@x.test');

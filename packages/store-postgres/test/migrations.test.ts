@@ -27,14 +27,14 @@ describe('migrations', () => {
     expect(versions).toEqual([SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION]);
     expect(await stores[0]!.migrate()).toBe(SCHEMA_VERSION);
     const { rows } = await stores[0]!.pool.query(`SELECT version FROM "${schema}".sitemsg_migrations`);
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(await stores[1]!.healthCheck()).toEqual({
       status: 'healthy',
       detail: `schema version ${SCHEMA_VERSION}`,
     });
   });
 
-  it('brings a schema a pre-release left at version 1 forward to version 2, its rows intact', async () => {
+  it('brings a schema a pre-release left at version 1 forward to the latest version, its rows intact', async () => {
     const pool = appPool();
     const schema = uniqueSchema('from_v1');
     onTestFinished(() => dropSchema(pgUrl(), schema));
@@ -49,21 +49,28 @@ describe('migrations', () => {
     const old = new PostgresStore({ pool }, { schema });
     const now = new Date('2026-01-01T00:00:00Z');
     await pool.query(`INSERT INTO ${n.suppressions} VALUES ('plain', 'test', 'gone@x.test')`);
-
-    // Scheduled and claimed on version 1 (those statements read no column of version 2).
-    const { dispatches } = await old.schedule({ message, dispatches: recipients(2), now });
-    const [a, b] = dispatches as unknown as [{ id: string }, { id: string }];
-    await old.claim({ owner: 'w', limit: 2, now, leaseMs: 30_000 });
+    // A message and two dispatches as version 1 holds them (the store's statements need the latest).
+    await pool.query(
+      `INSERT INTO ${n.messages} (type, context, priority, dispatches_ready, created_at) VALUES ('plain', '{}', 0, true, $1)`,
+      [now],
+    );
+    await pool.query(
+      `INSERT INTO ${n.dispatches} (message_id, messenger, address, priority, message_type, status, queued, created_at)
+       SELECT 1, 'test', 'r' || g || '@x.test', 0, 'plain', 'pending', true, $1 FROM generate_series(1, 2) g`,
+      [now],
+    );
     expect(await old.healthCheck()).toMatchObject({ status: 'degraded' });
 
-    expect(await old.migrate()).toBe(2);
-    expect(SCHEMA_VERSION).toBe(2);
-    await old.complete('w', [{ dispatchId: a.id, status: 'sent', providerMessageId: 'pm-1' }], now);
-    expect(await old.getDispatch(b.id)).toMatchObject({ status: 'processing', providerMessageId: null });
-    expect((await old.findDispatchByProviderId('test', 'pm-1'))?.id).toBe(a.id);
+    expect(await old.migrate()).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(3);
+    const [a, b] = (await old.claim({ owner: 'w', limit: 2, now, leaseMs: 30_000 })).map((c) => c.dispatch);
+    const receipt = { segments: 2 };
+    await old.complete('w', [{ dispatchId: a!.id, status: 'sent', providerMessageId: 'pm-1', receipt }], now);
+    expect(await old.getDispatch(b!.id)).toMatchObject({ status: 'processing', providerMessageId: null });
+    expect(await old.findDispatchByProviderId('test', 'pm-1')).toMatchObject({ id: a!.id, receipt });
     expect(
       await old.addFeedback({
-        dispatchId: a.id,
+        dispatchId: a!.id,
         kind: 'delivered',
         bounce: null,
         providerCode: null,
@@ -72,12 +79,21 @@ describe('migrations', () => {
         at: now,
       }),
     ).toBe(true);
-    expect(await old.findSuppressed('plain', [{ messenger: 'test', address: 'gone@x.test' }])).toHaveLength(
-      1,
-    );
+    // Version 1's suppression is a messenger's own (medium ''); a medium-wide one sits beside it.
+    const everywhere = { messageType: '*', messenger: '*', medium: 'sms', address: 'gone@x.test' };
+    expect(await old.addSuppression(everywhere)).toBe(true);
+    expect(
+      await old.findSuppressed('plain', [{ messenger: 'test', address: 'gone@x.test' }], { test: 'sms' }),
+    ).toEqual([{ messageType: 'plain', messenger: 'test', address: 'gone@x.test' }]);
     expect(await old.removeSuppressions({ messenger: 'test', address: 'gone@x.test' })).toBe(1);
-    expect(await old.migrate()).toBe(2);
-    expect(await old.healthCheck()).toEqual({ status: 'healthy', detail: 'schema version 2' });
+    expect(
+      await old.findSuppressed('news', [{ messenger: 'test', address: 'gone@x.test' }], { test: 'sms' }),
+    ).toEqual([everywhere]);
+    expect(await old.migrate()).toBe(SCHEMA_VERSION);
+    expect(await old.healthCheck()).toEqual({
+      status: 'healthy',
+      detail: `schema version ${SCHEMA_VERSION}`,
+    });
   });
 
   it('keeps two prefixes in one schema apart', async () => {

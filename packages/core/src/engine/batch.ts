@@ -14,6 +14,7 @@ import type { ClaimedDispatch, DispatchRecord, MessageRecord } from '../types.js
 import type { EngineContext } from './context.js';
 import { complete, type Verdict, type WrittenBatch } from './outcomes.js';
 import { compileAll } from './render.js';
+import { suppressedAmong } from './suppression.js';
 
 interface Held {
   readonly dispatch: DispatchRecord;
@@ -166,7 +167,7 @@ function toVerdicts(
         permanent: false,
       };
     }
-    if (result.ok) return { dispatchId: dispatch.id, sent: result.value.providerMessageId };
+    if (result.ok) return { dispatchId: dispatch.id, sent: result.value };
     return { dispatchId: dispatch.id, error: result.error, permanent: !result.error.retryable };
   });
 }
@@ -180,25 +181,18 @@ function overLimit(dispatch: DispatchRecord, type: MessageTypeClass | undefined)
 /** The held dispatches whose address is suppressed: the claim's answer where the store gave one, else a lookup. */
 async function findSuppressedHeld(ctx: EngineContext, held: readonly Held[]): Promise<Set<string>> {
   const ids = new Set<string>();
-  const byType = new Map<string, Held[]>();
+  const byType = new Map<string, DispatchRecord[]>();
   for (const h of held) {
     if (h.suppressed !== undefined) {
       if (h.suppressed) ids.add(h.dispatch.id);
       continue;
     }
     const list = byType.get(h.message.type) ?? [];
-    list.push(h);
+    list.push(h.dispatch);
     byType.set(h.message.type, list);
   }
-  for (const [type, list] of byType) {
-    const found = await ctx.store.findSuppressed(
-      type,
-      list.map((h) => h.dispatch),
-    );
-    if (found.length === 0) continue;
-    const keys = new Set(found.map((s) => `${s.messenger}\u0000${s.address}`));
-    for (const h of list)
-      if (keys.has(`${h.dispatch.messenger}\u0000${h.dispatch.address}`)) ids.add(h.dispatch.id);
+  for (const [type, dispatches] of byType) {
+    for (const dispatch of await suppressedAmong(ctx, type, dispatches)) ids.add(dispatch.id);
   }
   return ids;
 }

@@ -4,6 +4,7 @@
 import { ValidationError } from '../errors.js';
 import {
   ALL_MESSAGE_TYPES,
+  ALL_MESSENGERS,
   type FeedbackInput,
   FeedbackKind,
   type FeedbackOutcome,
@@ -93,19 +94,29 @@ function toRecord(ctx: EngineContext, dispatchId: string, input: FeedbackInput):
   };
 }
 
-/** Suppresses (or, for an opt-in, lifts) the address on the messenger for every message type. */
+/**
+ * Suppresses (or, for an opt-in, lifts) the address for every message type: on every messenger of
+ * the medium when the messenger declares one (so a STOP through Twilio holds on Vonage too), else
+ * on that messenger. An opt-in lifts both kinds.
+ */
 async function applyPolicy(
   ctx: EngineContext,
   input: FeedbackInput,
   messenger: string,
   address: string,
 ): Promise<boolean> {
+  const medium = ctx.registry.messengerMap.get(messenger)?.medium;
+  const everywhere = medium === undefined ? null : { messenger: ALL_MESSENGERS, medium, address };
   if (input.kind === 'opted-in') {
     await ctx.store.removeSuppressions({ messenger, address, messageType: ALL_MESSAGE_TYPES });
+    if (everywhere) await ctx.store.removeSuppressions({ ...everywhere, messageType: ALL_MESSAGE_TYPES });
     return false;
   }
   if (!ctx.options.suppressOn.has(policyKey(input))) return false;
-  await ctx.store.addSuppression({ messageType: ALL_MESSAGE_TYPES, messenger, address });
+  await ctx.store.addSuppression({
+    messageType: ALL_MESSAGE_TYPES,
+    ...(everywhere ?? { messenger, address }),
+  });
   return true;
 }
 

@@ -13,7 +13,14 @@ export type ClaimFilters = Pick<ClaimRequest, 'limit' | 'priority' | 'messengers
 /** Claims the next batch under this worker's id and starts renewing its leases. */
 export async function claimBatch(ctx: EngineContext, filters: ClaimFilters): Promise<ClaimedBatch> {
   const { workerId, leaseMs } = ctx.options;
-  const claimed = await ctx.store.claim({ ...filters, owner: workerId, now: nowDate(ctx), leaseMs });
+  const { media } = ctx.registry;
+  const claimed = await ctx.store.claim({
+    ...filters,
+    owner: workerId,
+    now: nowDate(ctx),
+    leaseMs,
+    ...(media && { media }),
+  });
   return { claimed, renewal: startLeaseRenewal(ctx, claimed) };
 }
 

@@ -20,9 +20,13 @@ export interface SitemsgOptions {
   readonly messageTypes?: readonly MessageTypeClass[];
   /** Signs unsubscribe and mark-read links (at least 16 characters). Without it, messages carry no links. */
   readonly secret?: string;
-  /** Base URL of the site, for links and templates. */
+  /**
+   * Base URL of the site, for links and templates, and for the provider webhooks messengers point
+   * status callbacks at (`{siteUrl}{linkBasePath}/webhooks/{provider}`). Default `http://localhost`
+   * for links; without it, messengers send no default status callback.
+   */
   readonly siteUrl?: string;
-  /** Path the express views are mounted at. Default `/sitemsg`. */
+  /** Path the express views are mounted at (their `basePath`; webhooks under `/webhooks`). Default `/sitemsg`. */
   readonly linkBasePath?: string;
   /**
    * Lifetime of signed links in whole seconds (60 to 100 years); default: they do not expire. Keep
@@ -67,6 +71,8 @@ export interface AddressInvalid {
 export interface ResolvedOptions {
   readonly secret: string | null;
   readonly siteUrl: string;
+  /** Whether the application gave `siteUrl` (a public address providers can call back). */
+  readonly siteUrlGiven: boolean;
   readonly linkBasePath: string;
   readonly linkTtlSeconds: number | null;
   readonly getUsers: SitemsgOptions['getUsers'] | null;
@@ -142,6 +148,7 @@ export function resolveOptions(options: SitemsgOptions): ResolvedOptions {
   return {
     secret: options.secret ?? null,
     siteUrl: siteUrl.replace(/\/+$/, ''),
+    siteUrlGiven: options.siteUrl !== undefined,
     linkBasePath,
     linkTtlSeconds,
     getUsers: options.getUsers ?? null,

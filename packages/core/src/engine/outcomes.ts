@@ -2,9 +2,16 @@
 // survives a short outage, then the events.
 import { backoffDelay } from '../backoff.js';
 import { DeliveryError, describeError, StoreError } from '../errors.js';
+import { assertJsonObject } from '../json.js';
+import type { SentReceipt } from '../messenger.js';
 import { MAX_KEY_BYTES, storableText } from '../storable.js';
 import type { CompletionOutcome } from '../store.js';
-import type { ClaimedDispatch } from '../types.js';
+import {
+  type ClaimedDispatch,
+  type DispatchReceipt,
+  type DispatchRecord,
+  MAX_RECEIPT_BYTES,
+} from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
 import { recordFeedback } from './feedback.js';
 
@@ -26,10 +33,10 @@ export function addCounts(total: SendCounts, add: SendCounts): void {
   total.skipped += add.skipped;
 }
 
-/** What became of one dispatch of a batch: sent (with the provider's id), or an error. */
+/** What became of one dispatch of a batch: sent (with what the provider answered), or an error. */
 export type Verdict =
   | { dispatchId: string; error: unknown; permanent: boolean }
-  | { dispatchId: string; sent: string | undefined };
+  | { dispatchId: string; sent: SentReceipt };
 
 export interface WrittenBatch {
   readonly counts: SendCounts;
@@ -59,12 +66,12 @@ export async function complete(
       counts.sent++;
       if (!announceSent) continue;
       const { dispatch, message } = held.get(outcome.dispatchId)!;
-      const verdict = verdicts[i]!;
-      const providerMessageId = 'sent' in verdict ? verdict.sent : undefined;
+      const { providerMessageId, receipt } = outcome;
       ctx.events.emit('dispatch:sent', {
         dispatch,
         message,
         ...(providerMessageId && { providerMessageId }),
+        ...(receipt && { receipt }),
       });
       continue;
     }
@@ -123,10 +130,14 @@ async function recordAnsweredFeedback(
 function decide(ctx: EngineContext, held: ClaimedDispatch, verdict: Verdict, now: Date): CompletionOutcome {
   const { dispatch, message } = held;
   if ('sent' in verdict) {
-    const providerMessageId = storableProviderId(verdict.sent);
-    return providerMessageId === undefined
-      ? { dispatchId: dispatch.id, status: 'sent' }
-      : { dispatchId: dispatch.id, status: 'sent', providerMessageId };
+    const providerMessageId = storableProviderId(verdict.sent.providerMessageId);
+    const receipt = storableReceipt(ctx, dispatch, verdict.sent.receipt);
+    return {
+      dispatchId: dispatch.id,
+      status: 'sent',
+      ...(providerMessageId !== undefined && { providerMessageId }),
+      ...(receipt !== undefined && { receipt }),
+    };
   }
   // Provider text (an SMTP reply with a NUL in it) must never make the write fail: cleaned here, once.
   const error = storableText(describeError(verdict.error));
@@ -250,6 +261,29 @@ async function firstFailure(ctx: EngineContext, outcome: CompletionOutcome, now:
     }
   }
   return error;
+}
+
+/**
+ * A receipt as stored: plain JSON of at most `MAX_RECEIPT_BYTES`. One that is not (a messenger's
+ * bug, never the provider's fault) is left out with a warning: the message was sent all the same.
+ */
+function storableReceipt(
+  ctx: EngineContext,
+  dispatch: DispatchRecord,
+  receipt: DispatchReceipt | undefined,
+): DispatchReceipt | undefined {
+  if (receipt === undefined) return undefined;
+  try {
+    assertJsonObject(receipt, 'receipt');
+    const bytes = Buffer.byteLength(JSON.stringify(receipt));
+    if (bytes <= MAX_RECEIPT_BYTES) return receipt;
+    throw new Error(`it has ${bytes} bytes of JSON, over ${MAX_RECEIPT_BYTES}`);
+  } catch (error) {
+    ctx.options.logger.warn(
+      `[sitemsg] [${dispatch.messenger}] the receipt of dispatch ${dispatch.id} is not kept: ${describeError(error)}`,
+    );
+    return undefined;
+  }
 }
 
 /** A provider's message id as stored (cleaned); one too long to index is not kept. */

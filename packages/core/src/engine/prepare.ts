@@ -1,6 +1,7 @@
 import type { NewDispatch } from '../store.js';
 import type { MessageRecord, SitemsgUser, Subscription } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
+import { suppressedAmong } from './suppression.js';
 
 const PAGE = 500;
 
@@ -25,9 +26,8 @@ async function prepareOne(ctx: EngineContext, message: MessageRecord): Promise<b
   if (!type) return false;
   const subscriptions = await ctx.store.listSubscriptions({ messageType: type.alias });
   const dispatches = await subscriberDispatches(ctx, subscriptions);
-  const suppressed = await ctx.store.findSuppressed(type.alias, dispatches);
-  const blocked = new Set(suppressed.map((s) => `${s.messenger}\u0000${s.address}`));
-  const deliverable = dispatches.filter((d) => !blocked.has(`${d.messenger}\u0000${d.address}`));
+  const suppressed = await suppressedAmong(ctx, type.alias, dispatches);
+  const deliverable = dispatches.filter((d) => !suppressed.has(d));
   if (deliverable.length === 0) return false;
   await ctx.store.addDispatches(message.id, deliverable, nowDate(ctx));
   return true;

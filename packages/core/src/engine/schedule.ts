@@ -8,6 +8,7 @@ import type { NewDispatch, ScheduleRequest, ScheduleResult } from '../store.js';
 import type { Recipient, SitemsgUser } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
 import { compileBeforeScheduling } from './render.js';
+import { suppressedAmong } from './suppression.js';
 
 export interface ScheduleOptions {
   /** Who sent it (a user or a user id), stored with the message. */
@@ -235,6 +236,7 @@ async function toRequest(ctx: EngineContext, plan: Plan, options: ScheduleOption
     dispatches: dispatches ?? [],
     ...(groupMark && { merge: (existing: JsonObject) => mergeChecked(type, existing, message.context) }),
     now: nowDate(ctx),
+    ...(ctx.registry.media && { media: ctx.registry.media }),
   };
 }
 
@@ -255,10 +257,8 @@ async function dropSuppressed(
   dispatches: readonly NewDispatch[],
 ): Promise<readonly NewDispatch[]> {
   if (ctx.store.filtersSuppressedOnSchedule) return dispatches;
-  const suppressed = await ctx.store.findSuppressed(messageType, dispatches);
-  if (suppressed.length === 0) return dispatches;
-  const blocked = new Set(suppressed.map((s) => `${s.messenger}\u0000${s.address}`));
-  return dispatches.filter((d) => !blocked.has(`${d.messenger}\u0000${d.address}`));
+  const suppressed = await suppressedAmong(ctx, messageType, dispatches);
+  return suppressed.size === 0 ? dispatches : dispatches.filter((d) => !suppressed.has(d));
 }
 
 function toMessage(input: MessageInput): MessageType {

@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../result.js';
 import { checkSendOptions, checkWorkOptions, cleanupCutoff } from '../run-option-limits.js';
 import { type CleanupResult, type ScheduleResult, STORE_CONTRACT_VERSION, type Store } from '../store.js';
 import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
+import { buildWebhookUrl } from '../webhook.js';
 import { sendThrough } from './batch.js';
 import type { EngineContext } from './context.js';
 import { recordFeedback } from './feedback.js';
@@ -71,6 +72,16 @@ export class Sitemsg {
     return this.ctx.options.siteUrl;
   }
 
+  /**
+   * The public URL of a provider's webhook, as express-views mounts it
+   * (`{siteUrl}{linkBasePath}/webhooks/{provider}`), or null when no `siteUrl` was configured.
+   * Messengers default their per-message status callbacks to it.
+   */
+  webhookUrl(provider: string): string | null {
+    const { siteUrlGiven, siteUrl, linkBasePath } = this.ctx.options;
+    return siteUrlGiven ? buildWebhookUrl(siteUrl, linkBasePath, provider) : null;
+  }
+
   /** The id this engine claims dispatches under. */
   get workerId(): string {
     return this.ctx.options.workerId;
@@ -100,7 +111,8 @@ export class Sitemsg {
     this.ctx.registry.registerMessengers(messengers);
     const { logger, clock } = this.ctx.options;
     const emit = this.ctx.events.emit.bind(this.ctx.events);
-    for (const messenger of messengers) messenger.attachEngine({ logger, clock, emit });
+    const webhookUrl = (provider: string) => this.webhookUrl(provider);
+    for (const messenger of messengers) messenger.attachEngine({ logger, clock, emit, webhookUrl });
     if (this.ready)
       this.ready = this.ready.then(async () => {
         for (const m of messengers) await m.init();
@@ -223,7 +235,7 @@ export class Sitemsg {
     // The sending path of every batch (compile, checks, warm-up, send, cool-down), for one dispatch.
     const [verdict] = await sendThrough(this.ctx, messenger, [{ dispatch, message, type: PlainTextMessage }]);
     if (!verdict) return err(DeliveryError.retryable('the messenger returned no outcome'));
-    if ('sent' in verdict) return ok(verdict.sent === undefined ? {} : { providerMessageId: verdict.sent });
+    if ('sent' in verdict) return ok(verdict.sent);
     const { error, permanent } = verdict;
     if (error instanceof DeliveryError) return err(error);
     const text = describeError(error);
@@ -390,6 +402,7 @@ function testDispatch(recipient: Recipient, now: Date): DispatchRecord {
     attempts: 1,
     lastError: null,
     providerMessageId: null,
+    receipt: null,
     nextAttemptAt: null,
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { ALL_MESSAGE_TYPES, type FeedbackRecord } from '../feedback.js';
+import { ALL_MESSAGE_TYPES, ALL_MESSENGERS, type FeedbackRecord } from '../feedback.js';
 import type { HealthStatus } from '../health.js';
 import {
   type ClaimRequest,
@@ -7,6 +7,7 @@ import {
   type CleanupResult,
   type CompletionOutcome,
   type DispatchCounts,
+  type MessengerMedia,
   type NewDispatch,
   type NewMessage,
   type ScheduleRequest,
@@ -15,6 +16,7 @@ import {
   type Store,
   type SubscriptionFilter,
   type Suppression,
+  type SuppressionFilter,
   scheduleManyError,
 } from '../store.js';
 import type {
@@ -167,7 +169,7 @@ export class MemoryStore implements Store {
       claimed.push({
         dispatch: copy(row),
         message: this.copyMessage(row.messageId),
-        suppressed: this.isSuppressed(message.type, row),
+        suppressed: this.isSuppressed(message.type, row, request.media),
       });
       return 'take';
     });
@@ -204,6 +206,7 @@ export class MemoryStore implements Store {
           lastError: null,
           nextAttemptAt: null,
           providerMessageId,
+          receipt: outcome.receipt === undefined ? null : deepFreeze(structuredClone(outcome.receipt)),
         });
         if (providerMessageId !== null)
           this.byProviderId.set(providerKey(row.messenger, providerMessageId), row.id);
@@ -318,26 +321,20 @@ export class MemoryStore implements Store {
   async findSuppressed(
     messageType: string,
     recipients: readonly { messenger: string; address: string }[],
+    media?: MessengerMedia,
   ): Promise<Suppression[]> {
     if (this.suppressions.size === 0) return [];
     return recipients
-      .map(
-        (r) =>
-          this.suppressions.get(suppressionKey({ messageType, ...r })) ??
-          this.suppressions.get(suppressionKey({ messageType: ALL_MESSAGE_TYPES, ...r })),
-      )
+      .map((r) => this.suppressionOf(messageType, r.messenger, r.address, media))
       .filter((s): s is Suppression => s !== undefined);
   }
 
-  async removeSuppressions(filter: {
-    messenger: string;
-    address: string;
-    messageType?: string;
-  }): Promise<number> {
+  async removeSuppressions(filter: SuppressionFilter): Promise<number> {
     let removed = 0;
     for (const [key, s] of this.suppressions) {
       if (s.messenger !== filter.messenger || s.address !== filter.address) continue;
       if (filter.messageType !== undefined && s.messageType !== filter.messageType) continue;
+      if (filter.medium !== undefined && s.medium !== filter.medium) continue;
       this.suppressions.delete(key);
       removed++;
     }
@@ -389,6 +386,7 @@ export class MemoryStore implements Store {
         attempts: 0,
         lastError: null,
         providerMessageId: null,
+        receipt: null,
         nextAttemptAt: null,
         leaseOwner: null,
         leaseExpiresAt: null,
@@ -455,13 +453,27 @@ export class MemoryStore implements Store {
   }
 
   /** The claim's own suppression answer (`ClaimedDispatch.suppressed`): the same rule as `findSuppressed`. */
-  private isSuppressed(messageType: string, row: DispatchRow): boolean {
+  private isSuppressed(messageType: string, row: DispatchRow, media: MessengerMedia | undefined): boolean {
     if (this.suppressions.size === 0) return false;
-    const { messenger, address } = row;
-    return (
-      this.suppressions.has(suppressionKey({ messageType, messenger, address })) ||
-      this.suppressions.has(suppressionKey({ messageType: ALL_MESSAGE_TYPES, messenger, address }))
-    );
+    return this.suppressionOf(messageType, row.messenger, row.address, media) !== undefined;
+  }
+
+  /** The type's own before every type's, the messenger's own before its medium's. */
+  private suppressionOf(
+    messageType: string,
+    messenger: string,
+    address: string,
+    media: MessengerMedia | undefined,
+  ): Suppression | undefined {
+    const medium = media?.[messenger];
+    const find = (type: string) =>
+      this.suppressions.get(suppressionKey({ messageType: type, messenger, address })) ??
+      (medium === undefined
+        ? undefined
+        : this.suppressions.get(
+            suppressionKey({ messageType: type, messenger: ALL_MESSENGERS, medium, address }),
+          ));
+    return find(messageType) ?? find(ALL_MESSAGE_TYPES);
   }
 
   private deleteMessage(message: MessageRow): void {
@@ -526,6 +538,7 @@ function copy(row: DispatchRow): DispatchRecord {
     attempts: row.attempts,
     lastError: row.lastError,
     providerMessageId: row.providerMessageId,
+    receipt: row.receipt,
     nextAttemptAt: row.nextAttemptAt,
     leaseOwner: row.leaseOwner,
     leaseExpiresAt: row.leaseExpiresAt,
@@ -550,7 +563,7 @@ function providerKey(messenger: string, providerMessageId: string): string {
 }
 
 function suppressionKey(s: Suppression): string {
-  return [s.messageType, s.messenger, s.address].join('\u0000');
+  return [s.messageType, s.messenger, s.medium ?? '', s.address].join('\u0000');
 }
 
 function matchesSubscription(s: Subscription, f: SubscriptionFilter): boolean {

@@ -1,12 +1,6 @@
-import type {
-  CompiledMessage,
-  DispatchRecord,
-  DispatchResult,
-  MessageRecord,
-  Messenger,
-  OutgoingDispatch,
-} from '@sitemsg/core/plugin';
+import type { CompiledMessage, DispatchResult, Messenger, OutgoingDispatch } from '@sitemsg/core/plugin';
 import { expect } from 'vitest';
+import { outgoingDispatch } from '../fakes/outgoing-dispatch.js';
 import type { FakeProvider, ReceivedMessage } from './harness.js';
 
 let seq = 0;
@@ -17,44 +11,17 @@ export function outgoing(messenger: Messenger, address: string, text: string): O
   seq++;
   const now = new Date();
   const id = `conformance-${runId}-${seq}`;
-  const message: MessageRecord = {
-    id: `${id}-message`,
-    type: 'email_plain',
-    context: { subject: `Conformance ${seq}`, text },
-    senderId: null,
-    priority: 0,
-    dispatchesReady: true,
-    createdAt: now,
-    sendAt: null,
-    idempotencyKey: null,
-    groupMark: null,
-  };
-  const dispatch: DispatchRecord = {
+  const subject = `Conformance ${seq}`;
+  const compiled: CompiledMessage = { text, subject, title: subject };
+  return outgoingDispatch({
     id,
-    messageId: message.id,
     messenger: messenger.alias,
     address,
-    userId: null,
-    status: 'processing',
-    readStatus: 'unread',
-    attempts: 1,
-    lastError: null,
-    providerMessageId: null,
-    nextAttemptAt: null,
-    leaseOwner: 'conformance',
-    leaseExpiresAt: new Date(now.getTime() + 30_000),
-    createdAt: now,
-    dispatchedAt: null,
-    readAt: null,
-  };
-  const compiled: CompiledMessage = { text, subject: `Conformance ${seq}`, title: `Conformance ${seq}` };
-  return {
-    dispatch,
-    message,
     compiled,
-    unsubscribeUrl: '',
+    type: 'email_plain',
+    now,
     markReadUrl: `https://example.test/sitemsg/mark-read?d=${id}`,
-  };
+  });
 }
 
 /** One dispatch per address, each with its own text. */

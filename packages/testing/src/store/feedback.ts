@@ -39,6 +39,30 @@ export function feedbackCases(harness: StoreHarness): void {
       expect(await store.findDispatchByProviderId(MESSENGER, 'SM-2')).toBeNull();
     });
 
+    it("keeps a sent outcome's receipt on the dispatch as given (JSON), and null without one", async () => {
+      const store = await session(harness).open();
+      const { dispatches } = await schedule(store, { addresses: ['a@x.test', 'b@x.test', 'c@x.test'] });
+      const [a, b, c] = dispatches;
+      const receipt = { segments: 3, encoding: 'UCS-2', price: '0.0333', note: 'zürich ☎', parts: [1, 2] };
+      await claim(store);
+      await store.complete(
+        'w1',
+        [
+          { dispatchId: a!.id, status: 'sent', providerMessageId: 'SM-r', receipt },
+          { dispatchId: b!.id, status: 'sent' },
+          { dispatchId: c!.id, status: 'error', error: 'later', nextAttemptAt: at(60 * SECOND) },
+        ],
+        at(SECOND),
+      );
+      expect((await store.getDispatch(a!.id))?.receipt).toEqual(receipt);
+      expect((await store.findDispatchByProviderId(MESSENGER, 'SM-r'))?.receipt).toEqual(receipt);
+      expect((await store.listDispatches({ status: 'sent' })).find((d) => d.id === a!.id)?.receipt).toEqual(
+        receipt,
+      );
+      expect((await store.getDispatch(b!.id))?.receipt).toBeNull();
+      expect((await store.getDispatch(c!.id))?.receipt).toBeNull();
+    });
+
     it('records feedback on a dispatch once per provider event id, oldest first', async () => {
       const store = await session(harness).open();
       const { dispatches } = await schedule(store, { addresses: ['a@x.test'] });

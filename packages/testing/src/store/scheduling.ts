@@ -37,6 +37,8 @@ export function schedulingCases(harness: StoreHarness): void {
           readStatus: 'unread',
           attempts: 0,
           lastError: null,
+          providerMessageId: null,
+          receipt: null,
           leaseOwner: null,
           leaseExpiresAt: null,
           createdAt: T0,

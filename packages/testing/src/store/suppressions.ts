@@ -1,5 +1,16 @@
+import { ALL_MESSAGE_TYPES, ALL_MESSENGERS, type MessengerMedia } from '@sitemsg/core/plugin';
 import { describe, expect, it } from 'vitest';
-import { addresses, claim, MESSENGER, schedule, TYPE } from './fixtures.js';
+import {
+  addresses,
+  claim,
+  MESSENGER,
+  newMessage,
+  OTHER_MESSENGER,
+  schedule,
+  T0,
+  TYPE,
+  to,
+} from './fixtures.js';
 import { type StoreHarness, session } from './harness.js';
 
 /** An address suppressed for a message type on a messenger. */
@@ -66,6 +77,80 @@ export function suppressionCases(harness: StoreHarness): void {
       expect(answers.length === 0 || answers.length === claimed.length).toBe(true);
       const suppressed = answers.filter((c) => c.suppressed).map((c) => c.dispatch.address);
       expect(suppressed.sort()).toEqual(answers.length === 0 ? [] : ['all@x.test', 'typed@x.test']);
+    });
+
+    it('keeps a medium-wide suppression once and finds it for every messenger of that medium only', async () => {
+      const store = await session(harness).open();
+      const media: MessengerMedia = { twilio: 'sms', vonage: 'sms', mail: 'email' };
+      const stop = {
+        messageType: ALL_MESSAGE_TYPES,
+        messenger: ALL_MESSENGERS,
+        medium: 'sms',
+        address: '+1555',
+      };
+      expect(await store.addSuppression(stop)).toBe(true);
+      expect(await store.addSuppression(stop)).toBe(false);
+      const recipients = [
+        { messenger: 'twilio', address: '+1555' },
+        { messenger: 'vonage', address: '+1555' },
+        { messenger: 'later', address: '+1555' },
+        { messenger: 'mail', address: '+1555' },
+        { messenger: 'vonage', address: '+1666' },
+      ];
+      expect(await store.findSuppressed(TYPE, recipients, { ...media, later: 'sms' })).toEqual([
+        stop,
+        stop,
+        stop,
+      ]);
+      // Without the messengers' media nothing ties a messenger to the medium.
+      expect(await store.findSuppressed(TYPE, recipients)).toEqual([]);
+      // The messenger's own suppression comes before the medium's, a type's own before every type's.
+      const own = { messageType: TYPE, messenger: 'vonage', address: '+1555' };
+      await store.addSuppression(own);
+      expect(await store.findSuppressed(TYPE, recipients.slice(0, 2), media)).toEqual([stop, own]);
+      expect(
+        await store.removeSuppressions({ messenger: ALL_MESSENGERS, medium: 'email', address: '+1555' }),
+      ).toBe(0);
+      expect(
+        await store.removeSuppressions({ messenger: ALL_MESSENGERS, medium: 'sms', address: '+1555' }),
+      ).toBe(1);
+      expect(await store.findSuppressed(TYPE, recipients, media)).toEqual([own]);
+    });
+
+    it('schedule() and claim() honour medium-wide suppressions through the media they are given', async () => {
+      const store = await session(harness).open();
+      const media: MessengerMedia = { [MESSENGER]: 'sms', [OTHER_MESSENGER]: 'sms' };
+      await store.addSuppression({
+        messageType: ALL_MESSAGE_TYPES,
+        messenger: ALL_MESSENGERS,
+        medium: 'sms',
+        address: '+1555',
+      });
+      await schedule(store, {
+        dispatches: [...to(['+1666']), ...to(['+1666'], OTHER_MESSENGER)],
+      });
+      const given = [...to(['+1555', '+1777']), ...to(['+1555'], OTHER_MESSENGER)];
+      const written = await store.schedule({
+        message: newMessage(),
+        dispatches: given,
+        now: T0,
+        media,
+      });
+      const filters = store.filtersSuppressedOnSchedule === true;
+      expect(addresses([...written.dispatches])).toEqual(filters ? ['+1777'] : ['+1555', '+1555', '+1777']);
+      // A medium-wide STOP that arrives after scheduling: the claim's answer (when it gives one) says so.
+      await store.addSuppression({
+        messageType: ALL_MESSAGE_TYPES,
+        messenger: ALL_MESSENGERS,
+        medium: 'sms',
+        address: '+1666',
+      });
+      const claimed = await claim(store, { media });
+      const answers = claimed.filter((c) => c.suppressed !== undefined);
+      expect(answers.length === 0 || answers.length === claimed.length).toBe(true);
+      const suppressed = answers.filter((c) => c.suppressed).map((c) => c.dispatch.address);
+      const expected = filters ? ['+1666', '+1666'] : ['+1555', '+1555', '+1666', '+1666'];
+      expect(suppressed.sort()).toEqual(answers.length === 0 ? [] : expected);
     });
   });
 }
