@@ -8,6 +8,7 @@ export default defineConfig({
     'src/store.ts',
     'src/messenger.ts',
     'src/webhook.ts',
+    'src/inbox.ts',
     'src/fakes.ts',
     'src/postgres.ts',
     'src/mongo.ts',
