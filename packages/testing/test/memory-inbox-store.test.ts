@@ -1,5 +1,5 @@
-import { inboxStoreConformance } from '@sitemsg/testing/inbox';
-import { MemoryInboxStore } from '../src/index.js';
+import { MemoryInboxStore } from '@sitemsg/inbox';
+import { inboxStoreConformance } from '../src/inbox.js';
 
 // Two stores "on one namespace" must share data, as two processes on one database do: for the
 // in-process store that means the same instance.
