@@ -10,8 +10,6 @@ export default defineConfig({
     'src/webhook.ts',
     'src/inbox.ts',
     'src/fakes.ts',
-    'src/postgres.ts',
-    'src/mongo.ts',
   ],
   // Shared chunks, so that a class imported from "." and from "./fakes" is one class.
   splitting: true,

@@ -19,6 +19,24 @@ describe.each(packages)('packages/%s', (dir) => {
     expect(readdirSync(join(base, 'test')).some((f) => f.endsWith('.test.ts'))).toBe(true);
   });
 
+  // One name, one meaning (STYLE.md: the file names its export): a reader who knows one channel
+  // package or one store finds the same files in the next.
+  it('names its files by the shared conventions', () => {
+    const src = (file: string): boolean => existsSync(join(base, 'src', file));
+    if (dir.startsWith('messenger-')) {
+      const provider = dir.slice('messenger-'.length);
+      expect(src(`${provider}-messenger.ts`), `src/${provider}-messenger.ts`).toBe(true);
+      for (const role of ['messenger', 'outcome', 'webhook']) {
+        expect(src(`${role}.ts`), `src/${role}.ts: name it ${provider}-${role}.ts`).toBe(false);
+      }
+    }
+    if (dir.startsWith('store-')) {
+      expect(src('migrations.ts'), 'src/migrations.ts').toBe(true);
+      expect(src('migrate.ts'), 'src/migrate.ts: name it migrations.ts').toBe(false);
+    }
+    expect(src('links.ts'), 'src/links.ts: say which links (signed-links.ts, link-routes.ts)').toBe(false);
+  });
+
   it('is an ESM package with source-first exports and the shared scripts', () => {
     expect(pkg.name).toBe(`@sitemsg/${dir}`);
     expect(pkg.type).toBe('module');
@@ -50,6 +68,22 @@ describe('workspace', () => {
   it('lists every package and example as a test project', async () => {
     const { testProjects } = await import('../../vitest.workspace.ts');
     expect(testProjects).toEqual(expect.arrayContaining(['packages/*', 'examples/*']));
+  });
+
+  // Only packages/* are published: the examples and the repository's own tooling (tools/test-servers)
+  // are workspace packages too, and must never reach the registry by accident.
+  it('keeps every workspace package outside packages/ private', () => {
+    const unpublished = ['examples', 'tools'].flatMap((folder) =>
+      readdirSync(join(root, folder))
+        .map((dir) => join(root, folder, dir, 'package.json'))
+        .filter((file) => existsSync(file)),
+    );
+    expect(unpublished.map((file) => file.slice(root.length + 1))).toContain(
+      'tools/test-servers/package.json',
+    );
+    for (const file of unpublished) {
+      expect(JSON.parse(readFileSync(file, 'utf8')).private, file).toBe(true);
+    }
   });
 
   it('pins pnpm and keeps the README commands in step with it', () => {

@@ -39,7 +39,7 @@ export {
   sendTestMessage,
   setUserPreferences,
 } from './default-instance.js';
-export type { LinkError, LinkOutcome, LinkSubject } from './engine/links.js';
+export type { LinkError, LinkOutcome, LinkSubject } from './engine/link-actions.js';
 export type { AddressInvalid, SitemsgOptions } from './engine/options.js';
 export type { SendCounts } from './engine/outcomes.js';
 export type {
@@ -76,13 +76,13 @@ export {
 export { type HealthReport, HealthState, type HealthStatus } from './health.js';
 export { type JsonObject, type JsonValue, MAX_CONTEXT_DEPTH } from './json.js';
 export { createLinkHandler, type LinkHandlerOptions, type LinkPage } from './link-handler.js';
-export { LinkAction, parseSignedLink, type SignedLink } from './links.js';
 export type { Logger } from './logger.js';
 export { MemoryStore } from './memory/memory-store.js';
 export { MessageType, type MessageTypeClass } from './message-type.js';
 export type { Messenger, SentReceipt } from './messenger.js';
 export type { Result } from './result.js';
 export { RUN_OPTION_LIMITS } from './run-option-limits.js';
+export { LinkAction, parseSignedLink, type SignedLink } from './signed-links.js';
 export type { CleanupResult, ScheduleResult, Store } from './store.js';
 export {
   type DispatchRecord,

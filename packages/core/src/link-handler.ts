@@ -1,9 +1,9 @@
 // The signed links (unsubscribe, mark-read) served by any web framework: the same raw-request-in,
 // response-out contract as provider webhooks, so a Fastify, Hono or plain `node:http` application
 // serves them without re-implementing the URL format. express-views has richer pages of its own.
-import type { LinkSubject } from './engine/links.js';
+import type { LinkSubject } from './engine/link-actions.js';
 import type { Sitemsg } from './engine/sitemsg.js';
-import { parseSignedLink } from './links.js';
+import { parseSignedLink } from './signed-links.js';
 import type { WebhookHandler, WebhookRequest, WebhookResponse } from './webhook.js';
 
 /** The 1×1 transparent GIF every mark-read request gets, whatever happened. */

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { clientErrorStatus, codeOf, isConfigurationError, isCsrfError } from './errors.js';
-import { sendPixel } from './gif.js';
 import type { ResolvedRouterOptions } from './options.js';
+import { sendPixel } from './tracking-pixel.js';
 import type { Views } from './views.js';
 
 const MISCONFIGURED = 'sitemsg is misconfigured on this site; the details are in the server log.';

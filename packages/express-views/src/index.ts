@@ -1,4 +1,4 @@
-export type { InboxMessageJson } from './inbox-api.js';
+export type { InboxMessageJson } from './inbox-api-routes.js';
 export type {
   CsrfOptions,
   HealthOptions,

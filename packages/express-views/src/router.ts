@@ -3,14 +3,14 @@ import cookieParser from 'cookie-parser';
 import express, { type Router } from 'express';
 import { createCsrf } from './csrf.js';
 import { errorHandler } from './error-handler.js';
-import { mountHealth } from './health.js';
-import { mountInboxApi } from './inbox-api.js';
-import { mountLinks } from './links.js';
+import { mountHealth } from './health-routes.js';
+import { mountInboxApi } from './inbox-api-routes.js';
+import { mountLinks } from './link-routes.js';
 import { resolveRouterOptions, type SitemsgRouterOptions } from './options.js';
-import { mountPreferences } from './preferences.js';
+import { mountPreferences } from './preference-routes.js';
 import { loadUser } from './user.js';
 import { createViews } from './views.js';
-import { mountWebhooks } from './webhooks.js';
+import { mountWebhooks } from './webhook-routes.js';
 
 /**
  * An Express 5 router with sitemsg's user-facing routes under `basePath` (default `/sitemsg`, the

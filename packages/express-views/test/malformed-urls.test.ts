@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { PIXEL } from '../src/gif.js';
+import { PIXEL } from '../src/tracking-pixel.js';
 import { buildApp, storeKinds } from './app.js';
 
 const [memory] = storeKinds('malformed');

@@ -1,5 +1,5 @@
 import { ConfigurationError, type DriverContext, type MessengerDriver } from '@sitemsg/core/plugin';
-import { InboxMessenger } from './messenger.js';
+import { InboxMessenger } from './inbox-messenger.js';
 import { InboxService } from './service.js';
 import type { InboxStore } from './types.js';
 

@@ -1,8 +1,8 @@
 export { type InboxStoreFactory, inboxDriver, sitemsgDriver } from './driver.js';
 export { InboxAccessError, InboxNotFoundError } from './errors.js';
 export type { InboxEventName, InboxEventTarget } from './events.js';
+export { InboxMessenger, type InboxMessengerOptions } from './inbox-messenger.js';
 export { MemoryInboxStore } from './memory-store.js';
-export { InboxMessenger, type InboxMessengerOptions } from './messenger.js';
 export {
   type GetInboxOptions,
   type InboxPage,

@@ -1,6 +1,6 @@
 import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
-import { SendgridMessenger } from './messenger.js';
 import type { SendgridMessengerOptions } from './options.js';
+import { SendgridMessenger } from './sendgrid-messenger.js';
 
 /**
  * `driver: 'sendgrid'` in a sitemsg configuration file. Values from environment overrides arrive

@@ -1,9 +1,9 @@
 export { type EmailAddress, isValidEmail } from './address.js';
 export { sitemsgDriver } from './driver.js';
 export { SendgridDeliveryError, type SendgridDeliveryErrorOptions } from './errors.js';
-export { SendgridMessenger } from './messenger.js';
 export { DEFAULT_BASE_URL, type SendgridMessengerOptions } from './options.js';
-export { MAX_PERSONALIZATIONS } from './payload.js';
+export { SendgridMessenger } from './sendgrid-messenger.js';
+export { MAX_PERSONALIZATIONS } from './sendgrid-payload.js';
 export {
   createSendgridWebhookHandler,
   DEFAULT_REMEMBERED_EVENT_IDS,
@@ -14,4 +14,4 @@ export {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifySendgridSignature,
-} from './webhook.js';
+} from './sendgrid-webhook.js';

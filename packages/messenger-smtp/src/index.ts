@@ -13,5 +13,9 @@ export type {
   SmtpServerOptions,
   SmtpTransporterOptions,
 } from './options.js';
+export {
+  type SitemsgSentMessageInfo,
+  type SitemsgTransportOptions,
+  sitemsgTransport,
+} from './sitemsg-transport.js';
 export { SmtpMessenger } from './smtp-messenger.js';
-export { type SitemsgSentMessageInfo, type SitemsgTransportOptions, sitemsgTransport } from './transport.js';

@@ -29,7 +29,7 @@ import { MongoConnection } from './connection.js';
 import { collections, type StoreContext } from './context.js';
 import { storeCall } from './errors.js';
 import * as feedback from './feedback.js';
-import { migrate } from './migrate.js';
+import { migrate } from './migrations.js';
 import {
   checkConnection,
   checkOptions,

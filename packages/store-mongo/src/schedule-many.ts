@@ -10,7 +10,7 @@ import type { StoreContext } from './context.js';
 import { COMMITTED, newMessageDoc, toDispatchRecord, toMessageRecord, UNHELD } from './documents.js';
 import { findDuplicate } from './duplicate.js';
 import { isDuplicateKey, isTransactionUnsupported } from './errors.js';
-import { reserveIds } from './migrate.js';
+import { reserveIds } from './migrations.js';
 import { dispatchDocs, finishOrDefer } from './staging.js';
 
 /** Concurrent writers into one group retry this often before the message is created on its own. */

@@ -20,7 +20,7 @@ import {
 } from './documents.js';
 import { findDuplicate } from './duplicate.js';
 import { isDuplicateKey, isTransactionUnsupported } from './errors.js';
-import { reserveIds } from './migrate.js';
+import { reserveIds } from './migrations.js';
 import { dispatchDocs, finishOrDefer, stage, unstage } from './staging.js';
 
 /** Concurrent writers into one group retry this often before the message is created on its own. */

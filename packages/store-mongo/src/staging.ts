@@ -3,7 +3,7 @@ import type { NewDispatch } from '@sitemsg/core/plugin';
 import { repairBatches, sweepBatchOrphans } from './batch.js';
 import type { StoreContext } from './context.js';
 import { type DispatchDoc, dueFor, type MessageDoc, UNHELD } from './documents.js';
-import { reserveIds } from './migrate.js';
+import { reserveIds } from './migrations.js';
 
 /**
  * Scheduling without transactions, in three steps that never leave a visible message without its

@@ -1,5 +1,5 @@
 import type { NewDispatch } from '@sitemsg/core/plugin';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';
 

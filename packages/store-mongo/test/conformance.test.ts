@@ -1,5 +1,5 @@
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
 import { storeConformance } from '@sitemsg/testing/store';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { afterAll } from 'vitest';
 import { mongoHarness } from './fixtures/harness.js';
 

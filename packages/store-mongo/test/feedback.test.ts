@@ -1,5 +1,5 @@
 import { ALL_MESSAGE_TYPES, type FeedbackRecord, type NewDispatch, StoreError } from '@sitemsg/core/plugin';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collections, type StoreContext } from '../src/context.js';

@@ -1,5 +1,5 @@
 import { createSitemsg, type Sitemsg } from '@sitemsg/core';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { createSitemsg } from '@sitemsg/core';
 import { ConfigurationError, StoreError, ValidationError } from '@sitemsg/core/plugin';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore, sitemsgDriver } from '../src/index.js';

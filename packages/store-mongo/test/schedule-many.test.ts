@@ -5,7 +5,7 @@ import {
   StoreError,
   ValidationError,
 } from '@sitemsg/core/plugin';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { beginBatch, commitBatch, repairBatches } from '../src/batch.js';

@@ -1,5 +1,5 @@
 import { type NewDispatch, type ScheduleRequest, StoreError } from '@sitemsg/core/plugin';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index.js';

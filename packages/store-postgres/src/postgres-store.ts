@@ -42,7 +42,7 @@ import * as reads from './reads.js';
 import * as scheduling from './schedule.js';
 import * as subscriptions from './subscriptions.js';
 import * as suppressions from './suppressions.js';
-import { WorkSignal } from './wakeup.js';
+import { WorkSignal } from './work-signal.js';
 
 /**
  * sitemsg's store on PostgreSQL: many worker processes on many machines share one database,

@@ -13,7 +13,7 @@ import {
 import { assertStorableKey, storableText } from '../storable.js';
 import type { DispatchRecord } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
-import { markDispatchRead } from './links.js';
+import { markDispatchRead } from './link-actions.js';
 
 const KINDS = new Set<string>(Object.values(FeedbackKind));
 const DETAIL_LENGTH = 500;

@@ -1,7 +1,7 @@
 import type { CompiledMessage, RenderContext } from '../compiled.js';
-import { buildLinkUrl, type LinkAction, type LinkParams, sealRecipient, signLink } from '../links.js';
 import type { MessageTypeClass } from '../message-type.js';
 import type { OutgoingDispatch } from '../messenger.js';
+import { buildLinkUrl, type LinkAction, type LinkParams, sealRecipient, signLink } from '../signed-links.js';
 import type { DispatchRecord, MessageRecord } from '../types.js';
 import type { EngineContext } from './context.js';
 

@@ -14,7 +14,7 @@ import type { DispatchRecord, Recipient, SitemsgUser } from '../types.js';
 import { sendThrough } from './batch.js';
 import type { EngineContext } from './context.js';
 import { recordFeedback } from './feedback.js';
-import * as links from './links.js';
+import * as links from './link-actions.js';
 import { resolveOptions, type SitemsgOptions } from './options.js';
 import type { SendCounts } from './outcomes.js';
 import * as preferences from './preferences.js';

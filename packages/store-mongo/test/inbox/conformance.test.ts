@@ -1,5 +1,5 @@
 import { inboxStoreConformance } from '@sitemsg/testing/inbox';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll } from 'vitest';
 import { MongoInboxStore } from '../../src/inbox/index.js';

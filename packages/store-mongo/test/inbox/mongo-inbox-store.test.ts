@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@sitemsg/core';
 import { ConfigurationError, StoreError } from '@sitemsg/core/plugin';
 import { InboxMessenger, InboxService, type NewInboxMessage } from '@sitemsg/inbox';
-import { type MongoTestServer, startMongoTestServer } from '@sitemsg/testing/mongo';
+import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { MongoInboxStore, sitemsgDriver } from '../../src/inbox/index.js';

@@ -1,4 +1,5 @@
 import { ConfigurationError, SignatureError, ValidationError } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
 import {
   type LinkAction,
   type LinkParams,
@@ -6,8 +7,7 @@ import {
   openRecipient,
   type SignedLink,
   verifyLink,
-} from '../links.js';
-import { err, ok, type Result } from '../result.js';
+} from '../signed-links.js';
 import type { DispatchRecord } from '../types.js';
 import { type EngineContext, nowDate } from './context.js';
 

@@ -88,7 +88,7 @@ async function giveToPostgresUser(dir: string): Promise<void> {
     await chown(dir, Number(uid.trim()), Number(gid.trim()));
   } catch (cause) {
     throw new Error(
-      '[sitemsg] [testing/postgres] Running as root, the throwaway PostgreSQL cluster must run as the `postgres` user, which is missing or cannot own the data directory: install PostgreSQL from the distribution (it creates the user) or run the tests as another user.',
+      '[sitemsg] [test-servers/postgres] Running as root, the throwaway PostgreSQL cluster must run as the `postgres` user, which is missing or cannot own the data directory: install PostgreSQL from the distribution (it creates the user) or run the tests as another user.',
       { cause },
     );
   }

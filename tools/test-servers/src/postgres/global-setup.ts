@@ -39,9 +39,9 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
 }
 
 /**
- * Vitest global setup (`export { setup } from '@sitemsg/testing/postgres'` in the file named by
- * `test.globalSetup`): finds or starts one server for the whole run and provides its URL to tests
- * as `inject('pgUrl')`. The function it returns is Vitest's teardown.
+ * Vitest global setup (`export { setup } from '@sitemsg-internal/test-servers/postgres'` in the
+ * file named by `test.globalSetup`): finds or starts one server for the whole run and provides its
+ * URL to tests as `inject('pgUrl')`. The function it returns is Vitest's teardown.
  */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { url, cluster } = await ensurePostgres();

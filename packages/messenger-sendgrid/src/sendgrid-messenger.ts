@@ -12,8 +12,8 @@ import {
 import { isValidEmail } from './address.js';
 import { SendgridDeliveryError } from './errors.js';
 import { type ResolvedSendgridOptions, resolveOptions, type SendgridMessengerOptions } from './options.js';
-import { classifyFailure, type Failure, headerValue, recipientError } from './outcome.js';
-import { buildRequest, type MessageDefaults, planRequests } from './payload.js';
+import { classifyFailure, type Failure, headerValue, recipientError } from './sendgrid-outcome.js';
+import { buildRequest, type MessageDefaults, planRequests } from './sendgrid-payload.js';
 
 /** A 400 naming some personalizations drops them and re-sends the rest; bounded so a chatty 400 cannot loop. */
 const MAX_RESENDS = 5;

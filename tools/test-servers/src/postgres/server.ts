@@ -58,7 +58,7 @@ export function redactPgUrl(url: string): string {
 export function noPostgresHelp(root: string, url?: string): string {
   const server = url ? `No PostgreSQL server answers at ${redactPgUrl(url)} (SITEMSG_PG_URL) and no` : 'No';
   return (
-    `[sitemsg] [testing/postgres] ${server} PostgreSQL binaries were found under ${root}/*/bin to start a throwaway cluster: ` +
+    `[sitemsg] [test-servers/postgres] ${server} PostgreSQL binaries were found under ${root}/*/bin to start a throwaway cluster: ` +
     'install them (Debian/Ubuntu: apt-get install -y postgresql) or point SITEMSG_PG_URL at a server with trust or password authentication.'
   );
 }

@@ -8,8 +8,8 @@ import {
 } from '@sitemsg/core';
 import express, { type Request, type Response, type Router } from 'express';
 import { codeOf } from './errors.js';
-import { sendPixel } from './gif.js';
 import type { ResolvedRouterOptions } from './options.js';
+import { sendPixel } from './tracking-pixel.js';
 import type { Views } from './views.js';
 
 const LINK = '/:messageId/:dispatchId/:token';
