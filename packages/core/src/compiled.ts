@@ -52,6 +52,10 @@ export interface PushPayload {
   readonly priority?: 'high' | 'normal';
   /** Opened when the notification is tapped (Web Push, FCM's click action). */
   readonly url?: string;
+  /** Groups related notifications in the notification centre (APNs `thread-id`). */
+  readonly threadId?: string;
+  /** Lets the app's notification service extension change it before it is shown (APNs `mutable-content`). */
+  readonly mutableContent?: boolean;
 }
 
 /** A chat message. `format` says how `text` is marked up; the messenger escapes what it must. */

@@ -77,10 +77,24 @@ export class UnknownMessageTypeError extends ValidationError {
   }
 }
 
+/** Options of a StoreError: whether the store could not be reached at all. */
+export interface StoreErrorOptions extends SitemsgErrorOptions {
+  /** See `StoreError.unavailable`. Default false. */
+  unavailable?: boolean;
+}
+
 /** A store could not read or write (connection lost, constraint broken). Usually worth retrying. */
 export class StoreError extends SitemsgError {
-  constructor(message: string, options?: SitemsgErrorOptions) {
+  /**
+   * True when the store could not be reached (a dropped connection, a server shutting down, no
+   * connection free in time): the same write may well succeed later. False when the store answered
+   * and refused it. The engine never records an outcome as refused on an unavailable store's word.
+   */
+  readonly unavailable: boolean;
+
+  constructor(message: string, options: StoreErrorOptions = {}) {
     super('STORE_ERROR', message, options);
+    this.unavailable = options.unavailable === true;
   }
 }
 

@@ -23,6 +23,7 @@ export {
   SignatureError,
   SitemsgError,
   StoreError,
+  type StoreErrorOptions,
   ValidationError,
 } from './errors.js';
 export type { EventHandler, SitemsgEventMap, SitemsgEventName } from './events.js';

@@ -61,3 +61,38 @@ describe('recording outcomes', () => {
     expect((await sitemsg.store.getDispatch(store.refused))?.status).toBe('processing');
   });
 });
+
+/** A store whose connection drops for the next `drops` writes of any outcome batch. */
+class DroppingStore extends MemoryStore {
+  drops = 0;
+
+  override async complete(owner: string, outcomes: readonly CompletionOutcome[], now: Date) {
+    if (this.drops > 0) {
+      this.drops--;
+      throw new StoreError('connection terminated unexpectedly', { unavailable: true });
+    }
+    return super.complete(owner, outcomes, now);
+  }
+}
+
+describe('recording outcomes through an outage', () => {
+  it('never records an outcome as refused when the store says it was unreachable', async () => {
+    const store = new DroppingStore();
+    const { sitemsg, clock } = setup({ store, leaseMs: 60_000 });
+    const [scheduled] = await sitemsg.scheduleMessages(
+      'hello',
+      sitemsg.recipients('test', ['a@x.test', 'b@x.test']),
+    );
+    // The batch write and both single writes of the first outcome fail; the connection is back
+    // for the `failed` form a refusal would write: without the store's word, `sent` became `failed`.
+    store.drops = 3;
+    const sending = sitemsg.sendScheduledMessages();
+    for (let i = 0; i < 100 && clock.pendingSleeps === 0; i++) await new Promise(setImmediate);
+    expect(store.drops).toBe(0);
+    clock.advance(500);
+    expect(await sending).toEqual({ sent: 2, error: 0, failed: 0, skipped: 0 });
+    for (const dispatch of scheduled!.dispatches) {
+      expect((await sitemsg.store.getDispatch(dispatch.id))?.status).toBe('sent');
+    }
+  });
+});

@@ -28,7 +28,27 @@ export async function storeCall<T>(what: string, work: () => Promise<T>): Promis
     if (SitemsgError.isInstance(error)) throw error;
     throw new StoreError(
       `[sitemsg] [mongo] ${what} failed: ${describeError(error)}. Check that MongoDB is reachable.`,
-      { cause: error },
+      { cause: error, unavailable: isConnectionFailure(error) },
     );
   }
+}
+
+/** The driver's error classes for a server that could not be reached (by name: no driver import here). */
+const UNAVAILABLE_ERRORS = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
+  'MongoServerClosedError',
+]);
+
+/** True when `error` says MongoDB could not be reached rather than that it refused the write. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
+  const hasLabel = field(error, 'hasErrorLabel');
+  return typeof hasLabel === 'function' && hasLabel.call(error, 'RetryableWriteError') === true;
 }

@@ -19,8 +19,26 @@ export function storeError(operation: string, error: unknown): Error {
   if (SitemsgError.isInstance(error)) return error;
   return new StoreError(
     `[sitemsg] [postgres] ${operation} failed: ${describeError(error)}. Check that PostgreSQL is reachable and the schema is migrated (store.init()).`,
-    { cause: error },
+    { cause: error, unavailable: isConnectionFailure(error) },
   );
+}
+
+/**
+ * SQLSTATEs of a server that could not be talked to (class 08 connection exceptions, shutdowns,
+ * too many connections), not of one that refused the statement.
+ */
+const UNAVAILABLE_STATES = /^(08|57P0[1-3]$|53300$)/;
+/** What node and pg say when the socket went away or no pooled connection came in time. */
+const UNAVAILABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed/i;
+
+/** True when `error` says PostgreSQL could not be reached rather than that it refused the statement. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_CODES.has(code))) return true;
+  return error instanceof Error && UNAVAILABLE_MESSAGES.test(error.message);
 }
 
 /** The pool plus the two ways the store talks to it: one statement, or one transaction. */

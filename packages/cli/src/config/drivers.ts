@@ -21,6 +21,7 @@ export const KNOWN_DRIVERS: Readonly<Record<DriverKind, Readonly<Record<string, 
     sendgrid: '@sitemsg/messenger-sendgrid',
     twilio: '@sitemsg/messenger-twilio',
     vonage: '@sitemsg/messenger-vonage',
+    apns: '@sitemsg/messenger-apns',
     inbox: '@sitemsg/inbox',
   },
 };

@@ -1,7 +1,7 @@
 // What a sent batch's verdicts become: the retry policy (back-off, limits), one store write that
 // survives a short outage, then the events.
 import { backoffDelay } from '../backoff.js';
-import { DeliveryError, describeError } from '../errors.js';
+import { DeliveryError, describeError, StoreError } from '../errors.js';
 import { MAX_KEY_BYTES, storableText } from '../storable.js';
 import type { CompletionOutcome } from '../store.js';
 import type { ClaimedDispatch } from '../types.js';
@@ -192,8 +192,9 @@ async function store(ctx: EngineContext, outcomes: readonly CompletionOutcome[],
 /**
  * Writes the outcomes at `indexes` one at a time, replacing in `written` any the store refuses by a
  * `failed` outcome that says why; returns the indexes still unwritten. A refusal is told from a
- * passing outage (a dropped connection, a pool being refilled) by asking twice: an outcome whose
- * own write fails twice while its `failed` form can be written is refused for what it holds. When
+ * passing outage (a dropped connection, a pool being refilled) by the store's own word (a
+ * `StoreError` marked `unavailable`) and, for stores that do not say, by asking twice: an outcome
+ * whose own write fails twice while its `failed` form can be written is refused for what it holds. When
  * nothing at all could be written, the store is down: all are left unwritten.
  */
 async function oneByOne(
@@ -209,6 +210,12 @@ async function oneByOne(
     const refusal = await firstFailure(ctx, outcome, now);
     if (refusal === null) {
       anyWritten = true;
+      continue;
+    }
+    if (StoreError.isInstance(refusal) && refusal.unavailable) {
+      // Not a refusal but an outage: the outcome is tried again as it is, or left to the lease.
+      if (!anyWritten) return indexes.slice(n);
+      unwritten.push(i);
       continue;
     }
     const failed: CompletionOutcome = {
