@@ -11,6 +11,7 @@ import express, { type ErrorRequestHandler, type Request } from 'express';
 import pg from 'pg';
 import { Newsletter, OrderShipped } from './message-types.js';
 import { page } from './pages.js';
+import { createPushChannel, type PushChannel, type PushConfig } from './push.js';
 import { safeNext } from './safe-next.js';
 import { deriveKey } from './secret.js';
 
@@ -32,6 +33,8 @@ export interface DemoConfig {
   readonly healthToken?: string;
   /** Secure (HTTPS-only) cookies. Default true; false for plain-HTTP development. */
   readonly secureCookies?: boolean;
+  /** Browser notifications (Web Push): VAPID keys and subject. Without it, no push channel. */
+  readonly push?: PushConfig;
 }
 
 export interface DemoUser extends SitemsgUser {
@@ -50,6 +53,8 @@ export interface DemoApp {
   readonly app: express.Express;
   readonly sitemsg: Sitemsg;
   readonly inbox: InboxService;
+  /** Browser notifications, when configured. */
+  readonly push: PushChannel | null;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
   const schema = config.schema ?? 'sitemsg_demo';
   const secure = config.secureCookies ?? true;
   const byId = new Map(demoUsers.map((u) => [String(u.id), u]));
+  const push = config.push ? await createPushChannel(config.push, { pool, schema }) : null;
 
   const sitemsg = createSitemsg({
     store: new PostgresStore({ pool }, { schema }),
@@ -71,6 +77,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
         from: '"Demo shop" <shop@example.test>',
         title: 'E-mail',
       }),
+      ...(push ? [push.messenger] : []),
     ],
     messageTypes: [OrderShipped, Newsletter],
     secret: deriveKey(config.secret, 'links'),
@@ -109,6 +116,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
       ...(config.healthToken && { health: { readiness: { guard: bearer(config.healthToken) } } }),
     }),
   );
+  if (push) app.use(push.router({ csrfProtection: csrf.doubleCsrfProtection, userOf }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get('/', async (req, res) => {
@@ -126,7 +134,13 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     const { messages } = await inbox.getInbox(String(user.id), { limit: 20 });
     const unread = await inbox.countUnread(String(user.id));
     res.send(
-      page('home', 'Notifications', { user, messages, unread, csrf: csrf.generateCsrfToken(req, res) }),
+      page('home', 'Notifications', {
+        user,
+        messages,
+        unread,
+        csrf: csrf.generateCsrfToken(req, res),
+        push: push ? { publicKey: push.messenger.vapidPublicKey } : null,
+      }),
     );
   });
 
@@ -160,7 +174,11 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
   app.post('/demo/order', csrf.doubleCsrfProtection, async (req, res) => {
     const user = userOf(req);
     if (!user) return res.status(401).send('Sign in first.');
-    const to = [...sitemsg.recipients('smtp', user), ...sitemsg.recipients('inbox', user)];
+    const to = [
+      ...sitemsg.recipients('smtp', user),
+      ...sitemsg.recipients('inbox', user),
+      ...(push ? sitemsg.recipients(push.messenger.alias, await push.withSubscriptions(user)) : []),
+    ];
     await sitemsg.scheduleMessages(new OrderShipped({ orderId: String(++nextOrder) }), to);
     // A real deployment leaves sending to workers (`sitemsg work`); the demo sends at once.
     await sitemsg.sendScheduledMessages();
@@ -183,6 +201,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     app,
     sitemsg,
     inbox,
+    push,
     async close() {
       await sitemsg.close();
       await inbox.close();

@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { createDemoApp } from './app.js';
 import { MailSink } from './mail-sink.js';
+import { pushConfigFromEnv } from './push.js';
 import { resolveSecret } from './secret.js';
 
 // First, before anything starts: without a secret in production there is nothing to run.
@@ -26,6 +27,7 @@ if (!smtp.host) {
   smtp = { host: '127.0.0.1', port: sink.port };
   console.log(`SMTP sink listening on 127.0.0.1:${sink.port}`);
 }
+const push = pushConfigFromEnv(process.env, siteUrl, (line) => console.warn(line));
 const demo = await createDemoApp({
   databaseUrl:
     process.env.DATABASE_URL ?? process.env.SITEMSG_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -34,5 +36,6 @@ const demo = await createDemoApp({
   secret,
   secureCookies: siteUrl.startsWith('https://'),
   ...(process.env.HEALTH_TOKEN && { healthToken: process.env.HEALTH_TOKEN }),
+  ...(push && { push }),
 });
 createServer(demo.app).listen(port, '127.0.0.1', () => console.log(`Demo shop on ${siteUrl}`));

@@ -18,7 +18,14 @@ export class OrderShipped extends MessageType<{ orderId: string }> {
     const orderId = String(render.context.orderId);
     const text = `Your order #${orderId} is on its way.`;
     const body = withFooter(render, text, `<p>Your order <b>#${orderId}</b> is on its way.</p>`);
-    return { subject: `Order #${orderId} shipped`, ...body };
+    // The browser notification says it without the e-mail's footer; a later one about the same order replaces it.
+    const push = {
+      title: `Order #${orderId} shipped`,
+      body: text,
+      url: '/',
+      collapseKey: `order-${orderId}`,
+    };
+    return { subject: `Order #${orderId} shipped`, ...body, push };
   }
 }
 

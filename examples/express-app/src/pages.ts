@@ -53,6 +53,7 @@ eta.loadTemplate(
 <form class="inline" method="post" action="/demo/order"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button id="ship" type="submit">Ship me an order</button></form>
 <form class="inline" method="post" action="/demo/newsletter"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button id="publish" type="submit">Publish the newsletter</button></form>
 <a href="/sitemsg/preferences">Notification preferences</a>
+<% if (it.push) { %><p id="push"><button id="enable-push" type="button" hidden data-key="<%= it.push.publicKey %>">Enable browser notifications</button> <span id="push-status" role="status"></span></p><script src="/push/client.js"></script><% } %>
 <% if (it.messages.length === 0) { %><p>No notifications yet.</p><% } %>
 <ul class="inbox" id="inbox">
 <% it.messages.forEach(function (m) { %><li class="<%= m.read ? 'read' : 'unread' %>" data-id="<%= m.id %>"><a href="/messages/<%= encodeURIComponent(m.id) %>"><%= m.title %></a> <small><%= m.createdAt.toISOString().slice(0, 16).replace('T', ' ') %></small></li>

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDemoApp, type DemoApp } from '../src/app.js';
+import { createDemoApp, type DemoApp, type DemoConfig } from '../src/app.js';
 import { MailSink } from '../src/mail-sink.js';
 
 export const HEALTH_TOKEN = 'demo-health-token';
@@ -15,7 +15,7 @@ export interface RunningDemo {
 }
 
 /** Starts the demo as `main.ts` does, on an ephemeral port, in a schema of its own (dropped on stop). */
-export async function startDemo(label: string): Promise<RunningDemo> {
+export async function startDemo(label: string, overrides: Partial<DemoConfig> = {}): Promise<RunningDemo> {
   const databaseUrl = inject('pgUrl');
   const schema = `t_demo_${label}_${randomBytes(4).toString('hex')}`;
   const sink = await new MailSink().start();
@@ -32,6 +32,7 @@ export async function startDemo(label: string): Promise<RunningDemo> {
     secret: 'demo-test-secret-0123456789',
     secureCookies: false,
     healthToken: HEALTH_TOKEN,
+    ...overrides,
   });
   handler = demo.app;
   return {

@@ -75,7 +75,7 @@ class Welcome extends MessageType {
     dir.write('sitemsg.config.ts', dataConfig({ messengers: `mail: { driver: 'smpt', host: 'h' },` }));
     await failsWith(
       dir,
-      '[sitemsg] config: messengers.mail: unknown messenger driver "smpt" (known: smtp, sendgrid, twilio, vonage, apns, inbox)',
+      '[sitemsg] config: messengers.mail: unknown messenger driver "smpt" (known: smtp, sendgrid, twilio, vonage, apns, fcm, webpush, inbox)',
     );
   });
 

@@ -22,6 +22,8 @@ export const KNOWN_DRIVERS: Readonly<Record<DriverKind, Readonly<Record<string, 
     twilio: '@sitemsg/messenger-twilio',
     vonage: '@sitemsg/messenger-vonage',
     apns: '@sitemsg/messenger-apns',
+    fcm: '@sitemsg/messenger-fcm',
+    webpush: '@sitemsg/messenger-webpush',
     inbox: '@sitemsg/inbox',
   },
 };

@@ -2,7 +2,7 @@ import type { Sitemsg, SitemsgOptions } from '@sitemsg/core';
 
 /** One store or messenger in a config file: a driver name plus the driver's own options. */
 export interface DriverEntry {
-  /** `memory`, `postgres`, `mongo` for a store; `smtp`, `sendgrid`, `twilio`, `vonage`, `apns`, `inbox` for a messenger; or a driver package's name. */
+  /** `memory`, `postgres`, `mongo` for a store; `smtp`, `sendgrid`, `twilio`, `vonage`, `apns`, `fcm`, `webpush`, `inbox` for a messenger; or a driver package's name. */
   readonly driver: string;
   /**
    * The package that exports the driver (`sitemsgDriver`), or a path relative to the config file.

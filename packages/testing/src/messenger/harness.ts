@@ -40,6 +40,12 @@ export interface MessengerSetup {
     readonly user: SitemsgUser;
     readonly addresses: readonly [string, string, string];
   };
+  /**
+   * For a channel with no provider account to ask (Web Push: each subscription names its own push
+   * service), whose health reflects what the last send learnt: the health case sends one message
+   * after each change of the provider's state, before it checks health.
+   */
+  readonly healthFromSends?: boolean;
   teardown(): Promise<void>;
 }
 

@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
+
+export default defineProject({
+  ...sourceResolution,
+  test: { name: 'messenger-webpush', include: ['test/**/*.test.ts'] },
+});
