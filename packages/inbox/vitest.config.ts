@@ -3,9 +3,5 @@ import { sourceResolution } from '../../vitest.shared.ts';
 
 export default defineProject({
   ...sourceResolution,
-  test: {
-    name: 'inbox',
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/postgres-server.ts', 'test/mongo-server.ts'],
-  },
+  test: { name: 'inbox', include: ['test/**/*.test.ts'] },
 });

@@ -3,7 +3,8 @@ import { baseTsupConfig } from '../../tsup.base.ts';
 
 export default defineConfig({
   ...baseTsupConfig,
-  entry: ['src/index.ts', 'src/pglite.ts'],
-  // One shared chunk, so that PgliteStore extends the very PostgresStore the main entry exports.
+  entry: { index: 'src/index.ts', pglite: 'src/pglite.ts', inbox: 'src/inbox/index.ts' },
+  // One shared chunk, so that PgliteStore extends the very PostgresStore the main entry exports
+  // (and the inbox store runs on the same pool, naming and migration code).
   splitting: true,
 });

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createSitemsg, type Sitemsg, type SitemsgUser } from '@sitemsg/core';
 import { sitemsgRouter } from '@sitemsg/express-views';
-import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
+import { InboxMessenger, InboxService } from '@sitemsg/inbox';
 import { SmtpMessenger } from '@sitemsg/messenger-smtp';
 import { createTwilioWebhookHandler, TwilioMessenger } from '@sitemsg/messenger-twilio';
 import { PostgresStore } from '@sitemsg/store-postgres';
+import { PostgresInboxStore } from '@sitemsg/store-postgres/inbox';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import express, { type ErrorRequestHandler, type Request } from 'express';
@@ -99,7 +100,7 @@ export async function createDemoApp(config: DemoConfig): Promise<DemoApp> {
     getUsers: async (ids) => ids.flatMap((id) => byId.get(id) ?? []),
   });
   const inbox = new InboxService({
-    store: new PostgresInboxStore({ pool, schema }),
+    store: new PostgresInboxStore({ pool }, { schema }),
     sitemsg,
     retentionDays: 90,
   });

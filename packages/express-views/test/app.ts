@@ -9,14 +9,9 @@ import {
   type SitemsgUser,
   type Store,
 } from '@sitemsg/core/plugin';
-import {
-  InboxMessenger,
-  InboxService,
-  type InboxStore,
-  MemoryInboxStore,
-  PostgresInboxStore,
-} from '@sitemsg/inbox';
+import { InboxMessenger, InboxService, type InboxStore, MemoryInboxStore } from '@sitemsg/inbox';
 import { PostgresStore } from '@sitemsg/store-postgres';
+import { PostgresInboxStore } from '@sitemsg/store-postgres/inbox';
 import express from 'express';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -90,7 +85,7 @@ export function storeKinds(label: string): StoreKind[] {
     {
       name: 'postgres',
       sitemsgStore: () => new PostgresStore({ pool }, { schema, tablePrefix: `s${++n}_`, listen: false }),
-      inboxStore: () => new PostgresInboxStore({ pool, schema, tablePrefix: `a${n}_` }),
+      inboxStore: () => new PostgresInboxStore({ pool }, { schema, tablePrefix: `a${n}_` }),
     },
   ];
 }

@@ -8,9 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createSitemsg, MessageType, type RenderContext, type Sitemsg } from '@sitemsg/core';
 import type { CompiledMessage } from '@sitemsg/core/plugin';
-import { InboxMessenger, InboxService, PostgresInboxStore } from '@sitemsg/inbox';
+import { InboxMessenger, InboxService } from '@sitemsg/inbox';
 import { SmtpMessenger } from '@sitemsg/messenger-smtp';
 import { PostgresStore } from '@sitemsg/store-postgres';
+import { PostgresInboxStore } from '@sitemsg/store-postgres/inbox';
 import express from 'express';
 import type { ParsedMail } from 'mailparser';
 import pg from 'pg';
@@ -93,7 +94,7 @@ beforeAll(async () => {
     ],
     getUsers: async (ids) => ids.flatMap((id) => users.get(id) ?? []),
   });
-  inbox = new InboxService({ store: new PostgresInboxStore({ pool, schema }), sitemsg });
+  inbox = new InboxService({ store: new PostgresInboxStore({ pool }, { schema }), sitemsg });
   sitemsg.registerMessengerObjects(new InboxMessenger({ inbox }));
   await sitemsg.init();
 

@@ -1,55 +1,68 @@
-import { ConfigurationError, type MessengerDriver } from '@sitemsg/core/plugin';
+import { ConfigurationError, type DriverContext, type MessengerDriver } from '@sitemsg/core/plugin';
 import { InboxMessenger } from './inbox-messenger.js';
-import { PostgresInboxStore } from './postgres/store.js';
 import { InboxService } from './service.js';
+import type { InboxStore } from './types.js';
 
-const KNOWN = new Set(['connectionString', 'schema', 'tablePrefix', 'maxPageSize', 'retentionDays', 'title']);
+/** The options of the inbox itself, whatever store it runs on. */
+const INBOX_OPTIONS = ['maxPageSize', 'retentionDays', 'title'] as const;
 
 /**
- * `driver: 'inbox'` in a sitemsg configuration file. Options: `connectionString` (PostgreSQL; the
- * memory store without it), `schema`, `tablePrefix`, `maxPageSize`, `retentionDays`, `title`.
+ * What a store package adds to the inbox driver (`inboxDriver(...)`): the options its store takes
+ * in a configuration file and how it builds the store from them.
  */
-export const sitemsgDriver: MessengerDriver = {
-  kind: 'messenger',
-  name: 'inbox',
-  create(options, context) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN.has(key)) {
+export interface InboxStoreFactory {
+  /** The configuration keys of the store (`connectionString`, `schema`, ...). */
+  readonly options: readonly string[];
+  /** Builds the store from those keys (only those are passed); throws a ConfigurationError for a bad value. */
+  create(options: Record<string, unknown>, context: DriverContext): InboxStore;
+}
+
+/** Where a database's options go: the store packages' own inbox drivers. */
+const ON_A_DATABASE =
+  " For an inbox in a database, add package: '@sitemsg/store-postgres/inbox' (connectionString, schema, tablePrefix) or '@sitemsg/store-mongo/inbox' (url, dbName, collectionPrefix).";
+
+/**
+ * `driver: 'inbox'` in a sitemsg configuration file: an `InboxMessenger` over an `InboxService`
+ * it owns, on the memory store, or on the store `store` builds. `@sitemsg/store-postgres/inbox`
+ * and `@sitemsg/store-mongo/inbox` export theirs as `sitemsgDriver`. Options: `maxPageSize`,
+ * `retentionDays`, `title`, and the store's own.
+ */
+export function inboxDriver(store?: InboxStoreFactory): MessengerDriver {
+  const known = new Set<string>([...INBOX_OPTIONS, ...(store?.options ?? [])]);
+  return {
+    kind: 'messenger',
+    name: 'inbox',
+    create(options, context) {
+      for (const key of Object.keys(options)) {
+        if (known.has(key)) continue;
         throw new ConfigurationError(
-          `[sitemsg] [${context.name}] unknown inbox option "${key}" (known: ${[...KNOWN].join(', ')}).`,
+          `[sitemsg] [${context.name}] unknown inbox option "${key}" (known: ${[...known].join(', ')}).${store ? '' : ON_A_DATABASE}`,
         );
       }
-    }
-    const { connectionString, schema, tablePrefix, maxPageSize, retentionDays, title } = options;
-    if (connectionString === undefined && (schema !== undefined || tablePrefix !== undefined)) {
-      throw new ConfigurationError(
-        `[sitemsg] [${context.name}] schema and tablePrefix need a connectionString.`,
+      const { maxPageSize, retentionDays, title } = options;
+      const storeOptions = Object.fromEntries(
+        Object.entries(options).filter(([key]) => store?.options.includes(key)),
       );
-    }
-    const store =
-      connectionString === undefined
-        ? undefined
-        : new PostgresInboxStore({
-            connectionString: text(connectionString, 'connectionString', context.name),
-            ...(schema !== undefined && { schema: text(schema, 'schema', context.name) }),
-            ...(tablePrefix !== undefined && { tablePrefix: text(tablePrefix, 'tablePrefix', context.name) }),
-          });
-    const inbox = new InboxService({
-      ...(store && { store }),
-      ...(maxPageSize !== undefined && { maxPageSize: num(maxPageSize, 'maxPageSize', context.name) }),
-      ...(retentionDays !== undefined && {
-        retentionDays: num(retentionDays, 'retentionDays', context.name),
-      }),
-    });
-    return new InboxMessenger({
-      alias: context.name,
-      primary: context.primary,
-      ...(title !== undefined && { title: text(title, 'title', context.name) }),
-      inbox,
-      ownsInbox: true,
-    });
-  },
-};
+      const inbox = new InboxService({
+        ...(store && { store: store.create(storeOptions, context) }),
+        ...(maxPageSize !== undefined && { maxPageSize: num(maxPageSize, 'maxPageSize', context.name) }),
+        ...(retentionDays !== undefined && {
+          retentionDays: num(retentionDays, 'retentionDays', context.name),
+        }),
+      });
+      return new InboxMessenger({
+        alias: context.name,
+        primary: context.primary,
+        ...(title !== undefined && { title: text(title, 'title', context.name) }),
+        inbox,
+        ownsInbox: true,
+      });
+    },
+  };
+}
+
+/** `driver: 'inbox'` on the memory store (see `inboxDriver`). */
+export const sitemsgDriver: MessengerDriver = inboxDriver();
 
 function text(value: unknown, what: string, name: string): string {
   if (typeof value !== 'string')

@@ -1,16 +1,8 @@
-export { sitemsgDriver } from './driver.js';
+export { type InboxStoreFactory, inboxDriver, sitemsgDriver } from './driver.js';
 export { InboxAccessError, InboxNotFoundError } from './errors.js';
 export type { InboxEventName, InboxEventTarget } from './events.js';
 export { InboxMessenger, type InboxMessengerOptions } from './inbox-messenger.js';
 export { MemoryInboxStore } from './memory-store.js';
-export { type InboxMigration, type InboxTableNames, inboxMigrations } from './postgres/migrations.js';
-export type { PgClient, PgPool, PgQueryResult } from './postgres/pool.js';
-export {
-  inboxMigrationSql,
-  inboxTableNames,
-  PostgresInboxStore,
-  type PostgresInboxStoreOptions,
-} from './postgres/store.js';
 export {
   type GetInboxOptions,
   type InboxPage,

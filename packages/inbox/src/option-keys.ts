@@ -1,9 +1,10 @@
 import { ConfigurationError } from '@sitemsg/core/plugin';
 
 /**
- * Which inbox object each option belongs to. Options are easily passed to the wrong one of the
- * four (`maxPageSize` to the messenger, `connectionString` to the service): the error then says
- * where the key goes instead of only that it is unknown here.
+ * Which inbox object each option belongs to, the database stores included (they live in
+ * `@sitemsg/store-postgres/inbox` and `@sitemsg/store-mongo/inbox`). Options are easily passed to
+ * the wrong one (`maxPageSize` to the messenger, `connectionString` to the service): the error
+ * then says where the key goes instead of only that it is unknown here.
  */
 const HOMES: Readonly<Record<string, string>> = {
   store: 'new InboxService({ store })',
@@ -18,16 +19,17 @@ const HOMES: Readonly<Record<string, string>> = {
   alias: 'new InboxMessenger({ alias })',
   title: 'new InboxMessenger({ title })',
   primary: 'new InboxMessenger({ primary })',
-  pool: 'new PostgresInboxStore({ pool })',
-  connectionString: 'new PostgresInboxStore({ connectionString })',
-  schema: 'new PostgresInboxStore({ schema })',
-  tablePrefix: 'new PostgresInboxStore({ tablePrefix })',
-  migrate: 'new PostgresInboxStore({ migrate })',
-  client: "new MongoInboxStore({ client, dbName }), the first argument (from '@sitemsg/inbox/mongo')",
-  url: "new MongoInboxStore({ url, dbName }), the first argument (from '@sitemsg/inbox/mongo')",
-  dbName: "new MongoInboxStore({ url, dbName }), the first argument (from '@sitemsg/inbox/mongo')",
+  pool: "new PostgresInboxStore({ pool }), the first argument (from '@sitemsg/store-postgres/inbox')",
+  connectionString:
+    "new PostgresInboxStore({ connectionString }), the first argument (from '@sitemsg/store-postgres/inbox')",
+  schema: "new PostgresInboxStore(connection, { schema }) (from '@sitemsg/store-postgres/inbox')",
+  tablePrefix: "new PostgresInboxStore(connection, { tablePrefix }) (from '@sitemsg/store-postgres/inbox')",
+  migrate: "new PostgresInboxStore(connection, { migrate }) (from '@sitemsg/store-postgres/inbox')",
+  client: "new MongoInboxStore({ client, dbName }), the first argument (from '@sitemsg/store-mongo/inbox')",
+  url: "new MongoInboxStore({ url, dbName }), the first argument (from '@sitemsg/store-mongo/inbox')",
+  dbName: "new MongoInboxStore({ url, dbName }), the first argument (from '@sitemsg/store-mongo/inbox')",
   collectionPrefix:
-    "new MongoInboxStore(connection, { collectionPrefix }), the second argument (from '@sitemsg/inbox/mongo')",
+    "new MongoInboxStore(connection, { collectionPrefix }), the second argument (from '@sitemsg/store-mongo/inbox')",
 };
 
 /** A ConfigurationError for the first key `owner` does not take, naming where it belongs when that is known. */

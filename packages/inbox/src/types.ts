@@ -47,12 +47,12 @@ export type OwnedOutcome = 'changed' | 'unchanged' | 'not-found' | 'forbidden';
 
 /**
  * Persistence for inbox messages. Every store passes `inboxStoreConformance` from
- * `@sitemsg/inbox/testing`. Times are passed in (the service owns the clock); lists are newest
+ * `@sitemsg/testing/inbox`. Times are passed in (the service owns the clock); lists are newest
  * first by (createdAt, id); every write that names a user touches only that user's messages.
  */
 export interface InboxStore {
   readonly inboxStoreContractVersion: typeof INBOX_STORE_CONTRACT_VERSION;
-  /** A short name for logs and health checks (`memory`, `postgres`). */
+  /** A short name for logs and health checks (`memory`, `postgres`, `mongo`). */
   readonly name: string;
   /** Connects and migrates. Idempotent. */
   init?(): Promise<void>;

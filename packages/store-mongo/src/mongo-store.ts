@@ -25,8 +25,9 @@ import {
   type SuppressionFilter,
   ValidationError,
 } from '@sitemsg/core/plugin';
-import { MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import * as claims from './claim.js';
+import { MongoConnection } from './connection.js';
 import { collections, type StoreContext } from './context.js';
 import { storeCall } from './errors.js';
 import * as feedback from './feedback.js';
@@ -55,14 +56,13 @@ export class MongoStore implements Store {
   readonly storeContractVersion: typeof STORE_CONTRACT_VERSION = STORE_CONTRACT_VERSION;
   readonly name: string = 'mongo';
   readonly collectionPrefix: string;
-  private readonly connection: MongoStoreConnection;
-  private ready: Promise<StoreContext> | null = null;
+  private readonly connection: MongoConnection<StoreContext>;
 
   constructor(connection: MongoStoreConnection, options: MongoStoreOptions = {}) {
     checkConnection(connection);
     checkOptions(options);
-    this.connection = connection;
     this.collectionPrefix = checkPrefix(options.collectionPrefix ?? DEFAULT_PREFIX);
+    this.connection = new MongoConnection(connection, (client, db) => this.open(client, db));
   }
 
   /** Connects (when given a URL), creates the indexes and finishes any half-done schedule. Idempotent. */
@@ -77,12 +77,8 @@ export class MongoStore implements Store {
   }
 
   /** Closes the client only when the store created it from a URL. */
-  async close(): Promise<void> {
-    const ready = this.ready;
-    this.ready = null;
-    if (!ready || 'client' in this.connection) return;
-    const ctx = await ready.catch(() => null);
-    await ctx?.client.close();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   async healthCheck(): Promise<HealthStatus> {
@@ -230,37 +226,24 @@ export class MongoStore implements Store {
   }
 
   private context(): Promise<StoreContext> {
-    this.ready ??= storeCall('connecting and creating indexes', () => this.open()).catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
-    return this.ready;
+    return this.connection.get();
   }
 
-  private async open(): Promise<StoreContext> {
-    const own = !('client' in this.connection);
-    const client =
-      'client' in this.connection ? this.connection.client : new MongoClient(this.connection.url);
-    try {
-      if (own) await client.connect();
-      const db = client.db(this.connection.dbName);
-      // `hello` came with 4.4.2; older 4.4 servers only know the legacy name.
-      const hello = await db.command({ hello: 1 }).catch(() => db.command({ isMaster: 1 }));
-      const ctx: StoreContext = {
-        client,
-        db,
-        c: collections(db, this.collectionPrefix),
-        transactions: typeof hello.setName === 'string' || hello.msg === 'isdbgrid',
-        needsRepair: false,
-        lastRepairAt: null,
-      };
-      await migrate(ctx.c);
-      await repairStaging(ctx);
-      return ctx;
-    } catch (error) {
-      if (own) await client.close().catch(() => undefined);
-      throw error;
-    }
+  /** What every operation works with, once per connection: indexes created, half-done schedules finished. */
+  private async open(client: MongoClient, db: Db): Promise<StoreContext> {
+    // `hello` came with 4.4.2; older 4.4 servers only know the legacy name.
+    const hello = await db.command({ hello: 1 }).catch(() => db.command({ isMaster: 1 }));
+    const ctx: StoreContext = {
+      client,
+      db,
+      c: collections(db, this.collectionPrefix),
+      transactions: typeof hello.setName === 'string' || hello.msg === 'isdbgrid',
+      needsRepair: false,
+      lastRepairAt: null,
+    };
+    await migrate(ctx.c);
+    await repairStaging(ctx);
+    return ctx;
   }
 }
 

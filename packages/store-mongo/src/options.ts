@@ -36,7 +36,8 @@ export function checkDbName(dbName: unknown): string {
 const CONNECTION_KEYS = new Set<string>(['client', 'url', 'dbName']);
 const OPTION_KEYS = new Set<string>(['collectionPrefix']);
 
-export function checkConnection(connection: MongoStoreConnection): void {
+/** Checks the first argument of `className` (`MongoStore`, `MongoInboxStore`) before any connection. */
+export function checkConnection(connection: MongoStoreConnection, className: string = 'MongoStore'): void {
   if (typeof connection !== 'object' || connection === null) {
     throw new ConfigurationError('[sitemsg] [mongo] pass { client, dbName } or { url, dbName }.');
   }
@@ -44,7 +45,7 @@ export function checkConnection(connection: MongoStoreConnection): void {
     if (CONNECTION_KEYS.has(key)) continue;
     if (OPTION_KEYS.has(key)) {
       throw new ConfigurationError(
-        `[sitemsg] [mongo] "${key}" belongs in the second argument (store options), not the connection: new MongoStore({ url, dbName }, { ${key} }).`,
+        `[sitemsg] [mongo] "${key}" belongs in the second argument (store options), not the connection: new ${className}({ url, dbName }, { ${key} }).`,
       );
     }
     throw new ConfigurationError(
@@ -71,7 +72,7 @@ export function checkConnection(connection: MongoStoreConnection): void {
 }
 
 /** Refuses keys of the second argument that are not store options, saying where they belong. */
-export function checkOptions(options: MongoStoreOptions): void {
+export function checkOptions(options: MongoStoreOptions, className: string = 'MongoStore'): void {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError(
       '[sitemsg] [mongo] The second argument (store options) must be an object, e.g. { collectionPrefix: "app_" }.',
@@ -81,7 +82,7 @@ export function checkOptions(options: MongoStoreOptions): void {
     if (OPTION_KEYS.has(key)) continue;
     if (CONNECTION_KEYS.has(key)) {
       throw new ConfigurationError(
-        `[sitemsg] [mongo] "${key}" belongs in the first argument (the connection), not the store options: new MongoStore({ ${key}, ... }, { collectionPrefix }).`,
+        `[sitemsg] [mongo] "${key}" belongs in the first argument (the connection), not the store options: new ${className}({ ${key}, ... }, { collectionPrefix }).`,
       );
     }
     throw new ConfigurationError(

@@ -173,11 +173,34 @@ ALTER TABLE ${n.suppressions} ADD PRIMARY KEY (message_type, messenger, address,
 export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /**
- * Applies the missing migrations, each in its own transaction, under a session advisory lock per
- * schema and prefix: two processes migrating at once run one after the other, and the second
- * finds nothing left to do.
+ * Append-only migrations with a version table of their own: the store's, and the inbox's
+ * (`@sitemsg/store-postgres/inbox`), which share this runner, its lock and its naming.
  */
-export async function migrate(db: Db, n: Names, logger: Logger): Promise<number> {
+export interface MigrationSet {
+  /** Whose migrations, in log lines: `store`, `inbox`. */
+  readonly label: string;
+  readonly migrations: readonly Migration[];
+  /** The table recording the set's applied versions. */
+  table(n: Names): string;
+}
+
+export const STORE_MIGRATIONS: MigrationSet = {
+  label: 'store',
+  migrations: MIGRATIONS,
+  table: (n) => n.migrations,
+};
+
+/**
+ * Applies the missing migrations of a set, each in its own transaction, under a session advisory
+ * lock per schema and prefix (one for both sets): two processes migrating at once run one after
+ * the other, and the second finds nothing left to do. Returns the set's schema version.
+ */
+export async function migrate(
+  db: Db,
+  n: Names,
+  logger: Logger,
+  set: MigrationSet = STORE_MIGRATIONS,
+): Promise<number> {
   let client: PoolClient;
   try {
     client = await db.pool.connect();
@@ -188,7 +211,7 @@ export async function migrate(db: Db, n: Names, logger: Logger): Promise<number>
   try {
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [n.lockScope]);
     try {
-      return await applyPending(client, n, logger);
+      return await applyPending(client, n, logger, set);
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [n.lockScope]);
     }
@@ -200,21 +223,27 @@ export async function migrate(db: Db, n: Names, logger: Logger): Promise<number>
   }
 }
 
-async function applyPending(client: PoolClient, n: Names, logger: Logger): Promise<number> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${n.schema}`);
+async function applyPending(
+  client: PoolClient,
+  n: Names,
+  logger: Logger,
+  set: MigrationSet,
+): Promise<number> {
+  await ensureSchema(client, n.schema);
+  const table = set.table(n);
   await client.query(
-    `CREATE TABLE IF NOT EXISTS ${n.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE IF NOT EXISTS ${table} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
   );
   const { rows } = await client.query<{ version: number | null }>(
-    `SELECT max(version) AS version FROM ${n.migrations}`,
+    `SELECT max(version) AS version FROM ${table}`,
   );
   let current = rows[0]?.version ?? 0;
-  for (const migration of MIGRATIONS) {
+  for (const migration of set.migrations) {
     if (migration.version <= current) continue;
     try {
       await client.query('BEGIN');
       await client.query(migration.sql(n));
-      await client.query(`INSERT INTO ${n.migrations} (version, name) VALUES ($1, $2)`, [
+      await client.query(`INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [
         migration.version,
         migration.name,
       ]);
@@ -224,12 +253,32 @@ async function applyPending(client: PoolClient, n: Names, logger: Logger): Promi
       throw error;
     }
     current = migration.version;
-    logger.info?.(`[sitemsg] [postgres] applied migration ${migration.version} (${migration.name})`);
+    logger.info?.(
+      `[sitemsg] [postgres] applied ${set.label} migration ${migration.version} (${migration.name})`,
+    );
   }
-  if (current > LATEST_VERSION) {
+  const latest = set.migrations[set.migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
     logger.warn?.(
-      `[sitemsg] [postgres] the schema is at version ${current}, newer than this @sitemsg/store-postgres knows (${LATEST_VERSION}): upgrade the package.`,
+      `[sitemsg] [postgres] the ${set.label} schema is at version ${current}, newer than this @sitemsg/store-postgres knows (${latest}): upgrade the package.`,
     );
   }
   return current;
+}
+
+/**
+ * Creates the schema (a quoted identifier) when missing; one that exists needs no privilege on
+ * the database. `IF NOT EXISTS` still races with anyone creating it at the same moment under
+ * another lock (a store with another prefix, an application's own DDL): the loser gets a unique
+ * violation, which only means that the schema is there.
+ */
+async function ensureSchema(client: PoolClient, schema: string): Promise<void> {
+  const { rows } = await client.query<{ oid: unknown }>('SELECT to_regnamespace($1) AS oid', [schema]);
+  if (rows[0]?.oid !== null && rows[0]?.oid !== undefined) return;
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
 }

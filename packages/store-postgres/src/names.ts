@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedStoreOptions } from './options.js';
 
 /**
- * Every SQL name the store uses, built once from the validated schema and prefix (quoted anyway),
- * so that no statement is ever assembled from unchecked input.
+ * Every SQL name the store and the inbox store use, built once from the validated schema and
+ * prefix (quoted anyway), so that no statement is ever assembled from unchecked input.
  */
 export interface Names {
   readonly schema: string;
@@ -13,7 +12,12 @@ export interface Names {
   readonly subscriptions: string;
   readonly suppressions: string;
   readonly feedback: string;
+  /** The store's applied migrations. */
   readonly migrations: string;
+  /** The inbox's messages (`@sitemsg/store-postgres/inbox`). */
+  readonly inboxMessages: string;
+  /** The inbox's applied migrations: a migration set of its own, beside the store's. */
+  readonly inboxMigrations: string;
   /** An index name (unqualified: indexes live in their table's schema). */
   index(suffix: string): string;
   /** The LISTEN/NOTIFY channel of this schema and prefix. */
@@ -24,7 +28,7 @@ export interface Names {
 
 const quote = (identifier: string): string => `"${identifier}"`;
 
-export function buildNames(options: ResolvedStoreOptions): Names {
+export function buildNames(options: { readonly schema: string; readonly tablePrefix: string }): Names {
   const { schema, tablePrefix: p } = options;
   const table = (name: string): string => `${quote(schema)}.${quote(`${p}${name}`)}`;
   const scope = `${schema}.${p}`;
@@ -39,6 +43,8 @@ export function buildNames(options: ResolvedStoreOptions): Names {
     suppressions: table('suppressions'),
     feedback: table('feedback'),
     migrations: table('migrations'),
+    inboxMessages: table('inbox_messages'),
+    inboxMigrations: table('inbox_migrations'),
     index: (suffix) => quote(`${p}${suffix}`),
     channel: `sitemsg_${digest}`,
     lockScope: `sitemsg:${scope}`,

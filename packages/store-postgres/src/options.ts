@@ -48,7 +48,11 @@ export interface ResolvedStoreOptions {
 }
 
 /** The keys of the first argument, the connection. */
-const CONNECTION_KEYS = new Set<string>(['pool', 'connectionString', 'poolConfig']);
+export const CONNECTION_KEYS: ReadonlySet<string> = new Set<string>([
+  'pool',
+  'connectionString',
+  'poolConfig',
+]);
 /**
  * `pg.Pool` and client settings: given in the connection itself they would be ignored, so they
  * are pointed to `poolConfig`.
@@ -114,18 +118,8 @@ export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStor
       `[sitemsg] [postgres] Unknown option "${key}": the store options are ${[...STORE_OPTION_KEYS].join(', ')}.`,
     );
   }
-  const schema = options.schema ?? 'public';
-  if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > 63) {
-    throw new ConfigurationError(
-      `[sitemsg] [postgres] schema "${String(schema)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 63, not starting with a digit).`,
-    );
-  }
-  const tablePrefix = options.tablePrefix ?? 'sitemsg_';
-  if (typeof tablePrefix !== 'string' || !PREFIX.test(tablePrefix) || tablePrefix.length > 32) {
-    throw new ConfigurationError(
-      `[sitemsg] [postgres] tablePrefix "${String(tablePrefix)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 32, not starting with a digit).`,
-    );
-  }
+  const schema = checkSchema(options.schema);
+  const tablePrefix = checkTablePrefix(options.tablePrefix);
   for (const flag of STORE_FLAGS) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
       throw new ConfigurationError(`[sitemsg] [postgres] ${flag} must be true or false.`);
@@ -141,14 +135,45 @@ export function resolveStoreOptions(options: PostgresStoreOptions): ResolvedStor
   };
 }
 
+/** The schema, `public` by default: a plain SQL identifier, so that it never needs escaping in SQL. */
+export function checkSchema(schema: unknown = 'public'): string {
+  if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > 63) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] schema "${String(schema)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 63, not starting with a digit).`,
+    );
+  }
+  return schema;
+}
+
+/** The prefix of every table and index name, `sitemsg_` by default; short enough for every index name. */
+export function checkTablePrefix(tablePrefix: unknown = 'sitemsg_'): string {
+  if (typeof tablePrefix !== 'string' || !PREFIX.test(tablePrefix) || tablePrefix.length > 32) {
+    throw new ConfigurationError(
+      `[sitemsg] [postgres] tablePrefix "${String(tablePrefix)}" is not a plain SQL identifier: use lower-case letters, digits and _ (at most 32, not starting with a digit).`,
+    );
+  }
+  return tablePrefix;
+}
+
+/** Which class takes the connection, and the keys of its second argument: for errors that say where a key goes. */
+export interface ConnectionOwner {
+  readonly className: string;
+  readonly optionKeys: ReadonlySet<string>;
+}
+
+const POSTGRES_STORE: ConnectionOwner = { className: 'PostgresStore', optionKeys: STORE_OPTION_KEYS };
+
 /** Checks the connection argument's shape (no connection is opened here). */
-export function checkConnection(connection: PostgresConnection): void {
+export function checkConnection(
+  connection: PostgresConnection,
+  owner: ConnectionOwner = POSTGRES_STORE,
+): void {
   if (typeof connection !== 'object' || connection === null) {
     throw new ConfigurationError(
       '[sitemsg] [postgres] Pass { pool } (a pg.Pool) or { connectionString } as the first argument.',
     );
   }
-  for (const key of Object.keys(connection)) checkConnectionKey(key);
+  for (const key of Object.keys(connection)) checkConnectionKey(key, owner);
   const hasPool = 'pool' in connection && connection.pool !== undefined;
   const hasUrl = 'connectionString' in connection && connection.connectionString !== undefined;
   if (hasPool === hasUrl) {
@@ -177,17 +202,17 @@ export function checkConnection(connection: PostgresConnection): void {
   }
   if ('connectionString' in poolConfig) {
     throw new ConfigurationError(
-      '[sitemsg] [postgres] "connectionString" belongs in the connection itself, not in poolConfig: new PostgresStore({ connectionString, poolConfig }).',
+      `[sitemsg] [postgres] "connectionString" belongs in the connection itself, not in poolConfig: new ${owner.className}({ connectionString, poolConfig }).`,
     );
   }
 }
 
 /** A key of the connection argument that is not one: where it belongs instead, if anywhere. */
-function checkConnectionKey(key: string): void {
+function checkConnectionKey(key: string, owner: ConnectionOwner): void {
   if (CONNECTION_KEYS.has(key)) return;
-  if (STORE_OPTION_KEYS.has(key)) {
+  if (owner.optionKeys.has(key)) {
     throw new ConfigurationError(
-      `[sitemsg] [postgres] "${key}" belongs in the second argument (store options), not the connection: new PostgresStore({ connectionString }, { ${key} }).`,
+      `[sitemsg] [postgres] "${key}" belongs in the second argument (store options), not the connection: new ${owner.className}({ connectionString }, { ${key} }).`,
     );
   }
   if (POOL_CONFIG_KEYS.has(key)) {
@@ -197,7 +222,7 @@ function checkConnectionKey(key: string): void {
   }
   if (key === 'dataDir') {
     throw new ConfigurationError(
-      '[sitemsg] [postgres] "dataDir" is an option of PgliteStore (@sitemsg/store-postgres/pglite), not of PostgresStore.',
+      `[sitemsg] [postgres] "dataDir" is an option of PgliteStore (@sitemsg/store-postgres/pglite), not of ${owner.className}.`,
     );
   }
   throw new ConfigurationError(

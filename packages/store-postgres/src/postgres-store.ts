@@ -25,7 +25,7 @@ import {
   type SuppressionFilter,
   ValidationError,
 } from '@sitemsg/core/plugin';
-import pg from 'pg';
+import type pg from 'pg';
 import * as claims from './claim.js';
 import type { StoreContext } from './context.js';
 import { Db } from './db.js';
@@ -39,6 +39,7 @@ import {
   type ResolvedStoreOptions,
   resolveStoreOptions,
 } from './options.js';
+import { StorePool } from './pool.js';
 import * as reads from './reads.js';
 import * as scheduling from './schedule.js';
 import * as subscriptions from './subscriptions.js';
@@ -60,7 +61,7 @@ export class PostgresStore implements Store {
 
   private readonly options: ResolvedStoreOptions;
   private readonly names: Names;
-  private readonly ownsPool: boolean;
+  private readonly connection: StorePool;
   private readonly ctx: StoreContext;
   private readonly signal: WorkSignal;
   private closed = false;
@@ -69,18 +70,8 @@ export class PostgresStore implements Store {
     checkConnection(connection);
     this.options = resolveStoreOptions(options);
     this.names = buildNames(this.options);
-    if ('pool' in connection) {
-      this.pool = connection.pool;
-      this.ownsPool = false;
-    } else {
-      // pg.Pool connects lazily: constructing it opens nothing.
-      this.pool = new pg.Pool({ ...connection.poolConfig, connectionString: connection.connectionString });
-      this.ownsPool = true;
-      // A pooled idle client whose server went away emits 'error'; the pool replaces it on next use.
-      this.pool.on('error', (error) => {
-        this.options.logger.warn?.(`[sitemsg] [postgres] idle connection lost: ${describeError(error)}`);
-      });
-    }
+    this.connection = new StorePool(connection, this.options.logger, 'postgres');
+    this.pool = this.connection.pool;
     this.signal = new WorkSignal(
       this.names.channel,
       this.options.listen ? this.pool.options : null,
@@ -112,7 +103,7 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.signal.close();
-    if (this.ownsPool) await this.pool.end();
+    await this.connection.end();
   }
 
   async healthCheck(): Promise<HealthStatus> {

@@ -23,18 +23,30 @@ export function newNamespace(): string {
   return `sm_${runId}_${process.pid % 100_000}_${counter}`;
 }
 
+/** What a session opens and closes: a sitemsg store, an inbox store. */
+interface Opened {
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Where a session gets its stores: the shape every suite's harness has. */
+interface Harness<S extends Opened> {
+  create(namespace: string): Promise<S>;
+  destroy?(namespace: string): Promise<void>;
+}
+
 /**
  * The stores one test opened, per namespace. Every store is closed and every namespace destroyed
  * when the test finishes, whether it passed or not.
  */
-export class StoreSession {
+export class StoreSession<S extends Opened = Store> {
   /** The namespace `open()` uses when none is given. */
   readonly namespace: string = newNamespace();
-  private readonly stores: Map<string, Store[]> = new Map();
+  private readonly stores: Map<string, S[]> = new Map();
 
-  private readonly harness: StoreHarness;
+  private readonly harness: Harness<S>;
 
-  constructor(harness: StoreHarness) {
+  constructor(harness: Harness<S>) {
     this.harness = harness;
   }
 
@@ -44,7 +56,7 @@ export class StoreSession {
   }
 
   /** A new, initialised store on `namespace`: another worker on the same data. */
-  async open(namespace: string = this.namespace): Promise<Store> {
+  async open(namespace: string = this.namespace): Promise<S> {
     const store = await this.harness.create(namespace);
     const list = this.stores.get(namespace) ?? [];
     list.push(store);
@@ -69,8 +81,8 @@ export class StoreSession {
 }
 
 /** Starts a session for the running test; it is disposed when the test finishes. */
-export function session(harness: StoreHarness): StoreSession {
-  const s = new StoreSession(harness);
+export function session<S extends Opened = Store>(harness: Harness<S>): StoreSession<S> {
+  const s = new StoreSession<S>(harness);
   onTestFinished(() => s.dispose());
   return s;
 }

@@ -1,5 +1,5 @@
 import type { JsonObject } from '@sitemsg/core/plugin';
-import type { InboxMessage, NewInboxMessage } from '../types.js';
+import type { InboxMessage, NewInboxMessage } from '@sitemsg/inbox';
 
 /** One inbox message as stored: the message id is `_id`. */
 export interface InboxDoc {
@@ -20,6 +20,7 @@ export interface InboxDoc {
   readonly readToken?: string;
 }
 
+/** A new message as its document. */
 export function toDoc(message: NewInboxMessage): InboxDoc {
   return {
     _id: message.id,
@@ -33,6 +34,7 @@ export function toDoc(message: NewInboxMessage): InboxDoc {
   };
 }
 
+/** A document as the inbox message it stores. */
 export function toMessage(doc: InboxDoc): InboxMessage {
   const readAt = doc.readAt ?? null;
   return {

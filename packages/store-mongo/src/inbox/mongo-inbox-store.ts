@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, type HealthStatus, SitemsgError, StoreError } from '@sitemsg/core/plugin';
-import { type Collection, type Filter, MongoClient } from 'mongodb';
+import { type HealthStatus, StoreError } from '@sitemsg/core/plugin';
 import {
   INBOX_STORE_CONTRACT_VERSION,
   type InboxListQuery,
@@ -8,39 +7,52 @@ import {
   type InboxStore,
   type NewInboxMessage,
   type OwnedOutcome,
-} from '../types.js';
+} from '@sitemsg/inbox';
+import type { Collection, Filter } from 'mongodb';
+import { MongoConnection } from '../connection.js';
+import { isDuplicateKey, storeCall } from '../errors.js';
+import {
+  checkConnection,
+  checkOptions,
+  checkPrefix,
+  DEFAULT_PREFIX,
+  type MongoStoreConnection,
+  type MongoStoreOptions,
+} from '../options.js';
 import { type InboxDoc, toDoc, toMessage } from './documents.js';
-import { checkMongoOptions, type MongoInboxStoreConnection, type MongoInboxStoreOptions } from './options.js';
-
-interface Connected {
-  readonly client: MongoClient;
-  readonly messages: Collection<InboxDoc>;
-}
+import { migrateInbox } from './migrations.js';
 
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
 /**
- * The inbox on MongoDB through the official driver: one collection, indexed for the bell's page
- * (`userId, createdAt desc, _id desc`), per-user idempotency keys and retention. Every write is a
- * single-document or single-filter operation, so no transaction is needed: owner guards are in the
- * write's filter, and the outcome is read afterwards only to say why nothing changed.
+ * The inbox (`@sitemsg/inbox`) on MongoDB: one collection `{prefix}inbox_messages`, beside the
+ * store's own if you like, indexed for the bell's page (`userId, createdAt desc, _id desc`),
+ * per-user idempotency keys and retention. Every write is a single-document or single-filter
+ * operation, so no transaction is needed: owner guards are in the write's filter, and the
+ * outcome is read afterwards only to say why nothing changed.
  */
 export class MongoInboxStore implements InboxStore {
   readonly inboxStoreContractVersion: typeof INBOX_STORE_CONTRACT_VERSION = INBOX_STORE_CONTRACT_VERSION;
   readonly name: string = 'mongo';
   /** `<collectionPrefix>inbox_messages`. */
   readonly collectionName: string;
-  private readonly connection: MongoInboxStoreConnection;
-  private ready: Promise<Connected> | null = null;
+  private readonly connection: MongoConnection<Collection<InboxDoc>>;
 
-  constructor(connection: MongoInboxStoreConnection, options: MongoInboxStoreOptions = {}) {
-    this.collectionName = checkMongoOptions(connection, options);
-    this.connection = connection;
+  /** Takes the connection and options `MongoStore` takes (`collectionPrefix`, default `sitemsg_`). */
+  constructor(connection: MongoStoreConnection, options: MongoStoreOptions = {}) {
+    checkConnection(connection, 'MongoInboxStore');
+    checkOptions(options, 'MongoInboxStore');
+    this.collectionName = `${checkPrefix(options.collectionPrefix ?? DEFAULT_PREFIX)}inbox_messages`;
+    this.connection = new MongoConnection(connection, async (_client, db) => {
+      const messages = db.collection<InboxDoc>(this.collectionName);
+      await migrateInbox(messages);
+      return messages;
+    });
   }
 
   /** Connects (when given a URL) and creates the indexes. Idempotent; every other method calls it. */
   async init(): Promise<void> {
-    await this.connected();
+    await this.connection.get();
   }
 
   /**
@@ -48,28 +60,24 @@ export class MongoInboxStore implements InboxStore {
    * it at once). `init()` runs it once per connection.
    */
   async migrate(): Promise<void> {
-    const { messages } = await this.connected();
-    await this.call('creating indexes', () => createIndexes(messages));
+    const messages = await this.connection.get();
+    await storeCall('creating the inbox indexes', () => migrateInbox(messages));
   }
 
   /** Closes the client only when the store created it from a URL. */
-  async close(): Promise<void> {
-    const ready = this.ready;
-    this.ready = null;
-    if (!ready || 'client' in this.connection) return;
-    const connected = await ready.catch(() => null);
-    await connected?.client.close();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   async healthCheck(): Promise<HealthStatus> {
-    return this.run('probing the collection', async (c) => {
+    return this.run('probing the inbox collection', async (c) => {
       await c.findOne({}, { projection: { _id: 1 } });
       return { status: 'healthy', detail: `collection ${this.collectionName} answers` };
     });
   }
 
   insert(message: NewInboxMessage): Promise<{ message: InboxMessage; created: boolean }> {
-    return this.run('inserting a message', async (c) => {
+    return this.run('inserting an inbox message', async (c) => {
       const doc = toDoc(message);
       try {
         await c.insertOne(doc);
@@ -80,7 +88,7 @@ export class MongoInboxStore implements InboxStore {
       const existing = await c.findOne({ userId: message.userId, idempotencyKey: message.idempotencyKey });
       if (!existing) {
         throw new StoreError(
-          '[sitemsg] [inbox] insert conflicted on the idempotency key but found no message; retry the send.',
+          '[sitemsg] [mongo] inbox insert conflicted on the idempotency key but found no message holding it (deleted meanwhile): retry the send.',
         );
       }
       return { message: toMessage(existing), created: false };
@@ -88,7 +96,7 @@ export class MongoInboxStore implements InboxStore {
   }
 
   get(id: string): Promise<InboxMessage | null> {
-    return this.run('reading a message', async (c) => {
+    return this.run('reading an inbox message', async (c) => {
       const doc = await c.findOne({ _id: id });
       return doc ? toMessage(doc) : null;
     });
@@ -97,7 +105,7 @@ export class MongoInboxStore implements InboxStore {
   list(query: InboxListQuery): Promise<InboxMessage[]> {
     // A limit of 0 means "no limit" to MongoDB.
     if (query.limit <= 0) return Promise.resolve([]);
-    return this.run('listing messages', async (c) => {
+    return this.run('listing inbox messages', async (c) => {
       const before = query.before;
       const filter: Filter<InboxDoc> = {
         userId: query.userId,
@@ -115,7 +123,7 @@ export class MongoInboxStore implements InboxStore {
   }
 
   markRead(id: string, userId: string, now: Date): Promise<OwnedOutcome> {
-    return this.run('marking a message read', async (c) => {
+    return this.run('marking an inbox message read', async (c) => {
       const { modifiedCount } = await c.updateOne(
         { _id: id, userId, readAt: null },
         { $set: { readAt: now } },
@@ -125,7 +133,7 @@ export class MongoInboxStore implements InboxStore {
   }
 
   markAllRead(userId: string, now: Date): Promise<string[]> {
-    return this.run('marking all messages read', async (c) => {
+    return this.run('marking all inbox messages read', async (c) => {
       const readToken = randomUUID();
       const { modifiedCount } = await c.updateMany(
         { userId, readAt: null },
@@ -142,7 +150,7 @@ export class MongoInboxStore implements InboxStore {
   }
 
   delete(id: string, userId: string): Promise<OwnedOutcome> {
-    return this.run('deleting a message', async (c) => {
+    return this.run('deleting an inbox message', async (c) => {
       for (;;) {
         const { deletedCount } = await c.deleteOne({ _id: id, userId });
         if (deletedCount > 0) return 'changed';
@@ -154,7 +162,7 @@ export class MongoInboxStore implements InboxStore {
   }
 
   countUnread(userId: string): Promise<number> {
-    return this.run('counting unread messages', (c) => c.countDocuments({ userId, readAt: null }));
+    return this.run('counting unread inbox messages', (c) => c.countDocuments({ userId, readAt: null }));
   }
 
   clearAll(userId: string): Promise<number> {
@@ -162,68 +170,15 @@ export class MongoInboxStore implements InboxStore {
   }
 
   deleteOlderThan(before: Date): Promise<number> {
-    return this.run('pruning old messages', async (c) => {
+    return this.run('pruning old inbox messages', async (c) => {
       return (await c.deleteMany({ createdAt: { $lt: before } })).deletedCount;
     });
   }
 
   private async run<T>(what: string, work: (messages: Collection<InboxDoc>) => Promise<T>): Promise<T> {
-    const { messages } = await this.connected();
-    return this.call(what, () => work(messages));
+    const messages = await this.connection.get();
+    return storeCall(what, () => work(messages));
   }
-
-  private connected(): Promise<Connected> {
-    this.ready ??= this.call('connecting and creating indexes', () => this.open()).catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
-    return this.ready;
-  }
-
-  private async open(): Promise<Connected> {
-    const own = !('client' in this.connection);
-    const client =
-      'client' in this.connection ? this.connection.client : new MongoClient(this.connection.url);
-    try {
-      if (own) await client.connect();
-      const messages = client.db(this.connection.dbName).collection<InboxDoc>(this.collectionName);
-      await createIndexes(messages);
-      return { client, messages };
-    } catch (error) {
-      if (own) await client.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Driver failures become StoreErrors saying what was being done; the connection string never appears. */
-  private async call<T>(what: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (SitemsgError.isInstance(error)) throw error;
-      throw new StoreError(
-        `[sitemsg] [inbox] ${what} on MongoDB failed: ${describeError(error)}. Check that MongoDB is reachable.`,
-        { cause: error },
-      );
-    }
-  }
-}
-
-/** The indexes `migrate()` creates, by name. */
-async function createIndexes(messages: Collection<InboxDoc>): Promise<void> {
-  await messages.createIndexes([
-    // The bell: a user's page newest first (the id breaks ties), and the unread count.
-    { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'sitemsg_inbox_user_created' },
-    // At most one message per user and idempotency key (the inbox messenger uses the dispatch id).
-    {
-      key: { userId: 1, idempotencyKey: 1 },
-      name: 'sitemsg_inbox_user_key',
-      unique: true,
-      partialFilterExpression: { idempotencyKey: { $type: 'string' } },
-    },
-    // Retention: pruneOlderThan() deletes by age across all users.
-    { key: { createdAt: 1 }, name: 'sitemsg_inbox_created' },
-  ]);
 }
 
 /** Why an owner-filtered write matched nothing: the message is gone, someone else's, or already so. */
@@ -231,13 +186,4 @@ async function whyUnchanged(c: Collection<InboxDoc>, id: string, userId: string)
   const doc = await c.findOne({ _id: id }, { projection: { userId: 1 } });
   if (!doc) return 'not-found';
   return doc.userId === userId ? 'unchanged' : 'forbidden';
-}
-
-/** E11000 from insertOne (a MongoServerError, or a write error inside a bulk error). */
-function isDuplicateKey(error: unknown): boolean {
-  const field = (value: unknown, name: string): unknown =>
-    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-  if (field(error, 'code') === 11000) return true;
-  const writeErrors = field(error, 'writeErrors');
-  return Array.isArray(writeErrors) && writeErrors.some((e) => field(e, 'code') === 11000);
 }

@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@sitemsg/core';
 import { ConfigurationError, StoreError } from '@sitemsg/core/plugin';
+import { InboxMessenger, InboxService, type NewInboxMessage } from '@sitemsg/inbox';
 import { type MongoTestServer, startMongoTestServer } from '@sitemsg-internal/test-servers/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { InboxService, type NewInboxMessage } from '../src/index.js';
-import { MongoInboxStore } from '../src/mongo/index.js';
+import { MongoInboxStore, sitemsgDriver } from '../../src/inbox/index.js';
 
 // This file's own server: it injects faults and counts connections.
 let server: MongoTestServer;
@@ -41,9 +41,9 @@ describe('MongoInboxStore configuration', () => {
   const url = 'mongodb://127.0.0.1:1';
 
   it('accepts only collection prefixes usable in a collection name, before any connection', () => {
-    for (const bad of ['a$b', 'has space', 'system.', 'x'.repeat(65), 'nul\0', 7]) {
-      expect(() => new MongoInboxStore({ url, dbName: 'd' }, { collectionPrefix: bad as string })).toThrow(
-        /collectionPrefix .* is not usable in a collection name/,
+    for (const bad of ['a$b', 'has space', 'system.', 'x'.repeat(65), 'nul\0']) {
+      expect(() => new MongoInboxStore({ url, dbName: 'd' }, { collectionPrefix: bad })).toThrow(
+        /^\[sitemsg\] \[mongo\] collectionPrefix .* is not usable in a collection name/,
       );
     }
     for (const good of ['', 'app.v2-', 'Tenant_1_']) {
@@ -68,7 +68,13 @@ describe('MongoInboxStore configuration', () => {
       expect(() => new MongoInboxStore(connection as never)).toThrow(ConfigurationError);
     }
     expect(() => new MongoInboxStore({ url, dbName: 'd' }, { colectionPrefix: 'x' } as never)).toThrow(
-      /unknown MongoInboxStore option "colectionPrefix"/,
+      /Unknown option "colectionPrefix": the store options are collectionPrefix/,
+    );
+    expect(() => new MongoInboxStore({ url, dbName: 'd', collectionPrefix: 'x_' } as never)).toThrow(
+      /"collectionPrefix" belongs in the second argument .*: new MongoInboxStore\(\{ url, dbName \}, \{ collectionPrefix \}\)/,
+    );
+    expect(() => new MongoInboxStore({ url, dbName: 'd' }, { dbName: 'other' } as never)).toThrow(
+      /"dbName" belongs in the first argument \(the connection\).*: new MongoInboxStore\(\{ dbName, \.\.\. \}/,
     );
   });
 });
@@ -117,32 +123,6 @@ describe('MongoInboxStore migrations', () => {
 });
 
 describe('MongoInboxStore behaviour', () => {
-  it('round-trips metadata that BSON would mangle: $-prefixed, dotted and DBRef-shaped keys', async () => {
-    const store = await open();
-    const metadata = { $ref: 'users', $id: 7, 'a.b': { $gt: 1 }, list: [{ 'x.y': null }] };
-    await store.insert(msg('m', 'u', { metadata }));
-    expect((await store.get('m'))?.metadata).toEqual(metadata);
-  });
-
-  it('writes one message when two deliveries of the same key race', async () => {
-    const store = await open();
-    const results = await Promise.all(
-      ['a', 'b', 'c'].map((id) => store.insert(msg(id, 'u', { idempotencyKey: 'dispatch:1' }))),
-    );
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
-    expect(await store.countUnread('u')).toBe(1);
-  });
-
-  it('gives concurrent markAllRead calls disjoint sets of ids that cover every unread message', async () => {
-    const store = await open();
-    for (const id of ['a', 'b', 'c', 'd']) await store.insert(msg(id, 'u'));
-    await store.insert(msg('other', 'v'));
-    const [x, y] = await Promise.all([store.markAllRead('u', T0), store.markAllRead('u', T0)]);
-    expect([...x!, ...y!].sort()).toEqual(['a', 'b', 'c', 'd']);
-    expect(await store.countUnread('v')).toBe(1);
-  });
-
   it('reports a failed write as a StoreError and changes nothing', async () => {
     const store = await open();
     await store.insert(msg('m', 'u'));
@@ -150,7 +130,7 @@ describe('MongoInboxStore behaviour', () => {
     const error = await store.markRead('m', 'u', T0).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect(String((error as Error).message)).toMatch(
-      /^\[sitemsg\] \[inbox\] marking a message read on MongoDB failed/,
+      /^\[sitemsg\] \[mongo\] marking an inbox message read failed/,
     );
     expect(await store.get('m')).toMatchObject({ read: false });
     expect(await store.markRead('m', 'u', T0)).toBe('changed');
@@ -191,20 +171,53 @@ describe('MongoInboxStore behaviour', () => {
   });
 });
 
-describe('@sitemsg/inbox entry points', () => {
-  it('never loads mongodb from the main entry', () => {
-    const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+describe('sitemsgDriver of @sitemsg/store-mongo/inbox', () => {
+  const ctx = { name: 'bell', primary: false };
+
+  it('creates the inbox messenger on MongoDB from a configuration', async () => {
+    const messenger = sitemsgDriver.create(
+      { url: server.url, dbName: DB, collectionPrefix: 'driver_', maxPageSize: '10' },
+      ctx,
+    ) as InboxMessenger;
+    expect(messenger).toBeInstanceOf(InboxMessenger);
+    expect(messenger.inbox.store).toBeInstanceOf(MongoInboxStore);
+    expect(messenger.inbox.maxPageSize).toBe(10);
+    await messenger.init();
+    await messenger.inbox.send('u1', 't', 'b');
+    expect(await client.db(DB).collection('driver_inbox_messages').countDocuments({ userId: 'u1' })).toBe(1);
+    await messenger.close();
+  });
+
+  it('fails at start-up on a missing, unknown or bad option', () => {
+    expect(() => sitemsgDriver.create({ url: 'mongodb://127.0.0.1:1' }, ctx)).toThrow(
+      /^\[sitemsg\] \[bell\] dbName is required for the inbox on MongoDB\.$/,
+    );
+    expect(() =>
+      sitemsgDriver.create({ url: 'mongodb://127.0.0.1:1', dbName: 'd', schema: 'x' }, ctx),
+    ).toThrow(
+      /unknown inbox option "schema" \(known: maxPageSize, retentionDays, title, url, dbName, collectionPrefix\)/,
+    );
+    expect(() => sitemsgDriver.create({ url: 'postgres://x', dbName: 'd' }, ctx)).toThrow(
+      /url must be a MongoDB connection string/,
+    );
+  });
+});
+
+describe('@sitemsg/store-mongo entry points', () => {
+  it('never loads @sitemsg/inbox from the main entry, so an application without the inbox needs none', () => {
+    const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
     const seen = new Set<string>();
     const visit = (file: string): void => {
       if (seen.has(file)) return;
       seen.add(file);
       const text = readFileSync(file, 'utf8');
-      expect(text, file).not.toMatch(/from 'mongodb'|import\('mongodb'\)/);
+      expect(text, file).not.toMatch(/from '@sitemsg\/inbox'|import\('@sitemsg\/inbox'\)/);
       for (const [, spec] of text.matchAll(/from '(\.[^']+)'/g)) {
         visit(resolve(dirname(file), spec!.replace(/\.js$/, '.ts')));
       }
     };
     visit(resolve(src, 'index.ts'));
-    expect(seen.size).toBeGreaterThan(5);
+    expect(seen.size).toBeGreaterThan(10);
+    expect([...seen].some((file) => file.includes('/inbox/'))).toBe(false);
   });
 });

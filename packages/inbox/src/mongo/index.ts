@@ -1,2 +1,0 @@
-export type { MongoInboxStoreConnection, MongoInboxStoreOptions } from './options.js';
-export { MongoInboxStore } from './store.js';
