@@ -4,12 +4,9 @@
 //
 //   pnpm --filter @sitemsg/messenger-twilio bench
 //   BENCH_MESSAGES=5000 BENCH_ROUNDS=9 pnpm --filter @sitemsg/messenger-twilio bench
-import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { importBuilt, inLanes, pairedRounds, printSummary, timed } from '../paired-rounds.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -24,14 +21,10 @@ const pkg = new URL('../../packages/messenger-twilio/package.json', import.meta.
 const require = createRequire(pkg);
 const coreDist = new URL('../../packages/core/dist/index.js', import.meta.url);
 const twilioDist = new URL('../../packages/messenger-twilio/dist/index.js', import.meta.url);
-for (const built of [coreDist, twilioDist]) {
-  if (!existsSync(built)) {
-    console.error(`missing ${fileURLToPath(built)}: run \`pnpm build\` at the repository root first.`);
-    process.exit(1);
-  }
-}
-const { createSitemsg, MemoryStore, PlainTextMessage } = await import(coreDist.href);
-const { TwilioMessenger } = await import(twilioDist.href);
+const [{ createSitemsg, MemoryStore, PlainTextMessage }, { TwilioMessenger }] = await importBuilt(
+  coreDist,
+  twilioDist,
+);
 const { default: twilio } = await import(pathToFileURL(require.resolve('twilio')).href);
 
 /** The raw side's way to the sink: the SDK's own httpClient option, a RequestClient with another origin. */
@@ -53,16 +46,12 @@ const numbers = Array.from(
 
 async function rawRound(origin) {
   const client = new twilio.Twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: new LocalClient(origin) });
-  const started = performance.now();
-  let next = 0;
-  const lane = async () => {
-    while (next < MESSAGES) {
-      const i = next++;
-      await client.messages.create({ to: numbers[i], from: FROM, body: `Message ${i}` });
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  return (MESSAGES * 1000) / (performance.now() - started);
+  const { rate } = await timed(MESSAGES, () =>
+    inLanes(MESSAGES, IN_FLIGHT, (i) =>
+      client.messages.create({ to: numbers[i], from: FROM, body: `Message ${i}` }),
+    ),
+  );
+  return { rate };
 }
 
 async function sitemsgRound(origin) {
@@ -80,53 +69,25 @@ async function sitemsgRound(origin) {
       sitemsg.recipients('twilio', numbers[i]),
     );
   }
-  const started = performance.now();
-  const counts = await sitemsg.sendScheduledMessages(SEND);
-  const rate = (MESSAGES * 1000) / (performance.now() - started);
+  const { rate, result: counts } = await timed(MESSAGES, () => sitemsg.sendScheduledMessages(SEND));
   await sitemsg.close();
   if (counts.sent !== MESSAGES)
     throw new Error(`sitemsg sent ${counts.sent} of ${MESSAGES}: ${JSON.stringify(counts)}`);
-  return rate;
+  return { rate };
 }
 
-const child = fork(fileURLToPath(new URL('./sink.mjs', import.meta.url)), { stdio: 'inherit' });
-const { port } = await new Promise((resolve) => child.once('message', resolve));
-const origin = `http://127.0.0.1:${port}`;
-const ratios = [];
-const raws = [];
-const ours = [];
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-try {
-  await rawRound(origin); // warm-up, unrecorded
-  await sitemsgRound(origin);
-  for (let round = 1; round <= ROUNDS; round++) {
-    let raw;
-    let mine;
-    if (round % 2) {
-      raw = await rawRound(origin);
-      mine = await sitemsgRound(origin);
-    } else {
-      mine = await sitemsgRound(origin);
-      raw = await rawRound(origin);
-    }
-    raws.push(raw);
-    ours.push(mine);
-    ratios.push(mine / raw);
-    console.log(
-      `round ${round}: raw SDK ${raw.toFixed(0)} msgs/s, sitemsg ${mine.toFixed(0)} msgs/s, ratio ${(mine / raw).toFixed(2)}`,
-    );
-  }
-  const count = await new Promise((resolve) => {
-    child.once('message', (m) => resolve(m.count));
-    child.send('count');
-  });
-  if (count !== MESSAGES * (ROUNDS * 2 + 2)) throw new Error(`the sink answered ${count} requests`);
-} finally {
-  child.send('stop');
-}
-console.log(
-  `\nmessenger-twilio: ${MESSAGES} SMS x ${ROUNDS} paired rounds, ${IN_FLIGHT} requests in flight per side` +
-    `\n  raw SDK median ${median(raws).toFixed(0)} msgs/s, sitemsg median ${median(ours).toFixed(0)} msgs/s (sending, after scheduling)` +
-    `\n  median of per-round ratios sitemsg / raw SDK: ${median(ratios).toFixed(2)} (target >= 0.90)` +
-    `\n  Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
+const words = { raw: 'raw SDK', unit: 'msgs/s' };
+const summary = await pairedRounds({
+  sink: new URL('./sink.mjs', import.meta.url),
+  rounds: ROUNDS,
+  requestsPerRound: MESSAGES,
+  setup: (port) => `http://127.0.0.1:${port}`,
+  raw: rawRound,
+  sitemsg: sitemsgRound,
+  words,
+});
+printSummary(
+  `messenger-twilio: ${MESSAGES} SMS x ${ROUNDS} paired rounds, ${IN_FLIGHT} requests in flight per side`,
+  summary,
+  words,
 );
