@@ -1,7 +1,8 @@
 /** One long-lived HTTP/2 connection: opened in init, shared by every batch, closed in close; a drop costs only the unsent part. */
+import { RecordingLogger } from '@sitemsg/testing/fakes';
 import { describe, expect, it } from 'vitest';
 import { ApnsDeliveryError, ApnsMessenger, PROBE_TOKEN } from '../src/index.js';
-import { optionsFor, outgoing, RecordingLogger, rig, startFake, TOKENS } from './fixtures/setup.js';
+import { optionsFor, outgoing, rig, startFake, TOKENS } from './fixtures/setup.js';
 
 /** Ten distinct tokens. */
 const MANY = Array.from({ length: 10 }, (_, i) => `${String(i).padStart(2, '0')}${'ab'.repeat(31)}`);

@@ -1,16 +1,9 @@
 /** The health check: a probe push APNs refuses as BadDeviceToken when it accepts the credentials, cached by the injected clock. */
 import { inspect } from 'node:util';
+import { RecordingLogger } from '@sitemsg/testing/fakes';
 import { describe, expect, it } from 'vitest';
 import { ApnsMessenger, PROBE_TOKEN } from '../src/index.js';
-import {
-  optionsFor,
-  outgoing,
-  RecordingLogger,
-  rig,
-  SIGNING_KEY,
-  startFake,
-  TOKENS,
-} from './fixtures/setup.js';
+import { optionsFor, outgoing, rig, SIGNING_KEY, startFake, TOKENS } from './fixtures/setup.js';
 
 const probes = (requests: readonly { path: string }[]) =>
   requests.filter((r) => r.path === `/3/device/${PROBE_TOKEN}`).length;
