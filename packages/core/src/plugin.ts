@@ -50,6 +50,7 @@ export {
   type OutgoingDispatch,
   type SentReceipt,
 } from './messenger.js';
+export { checkOptionNames, type OptionNameRules } from './option-names.js';
 export { chatPayload, pushPayload, smsPayload } from './payloads.js';
 export { err, ok, type Result } from './result.js';
 export { type EachFailure, type SendEachOptions, sendEach } from './send-each.js';

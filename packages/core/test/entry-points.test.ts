@@ -85,6 +85,7 @@ describe('entry points', () => {
       'assertJsonObject',
       'backoffDelay',
       'chatPayload',
+      'checkOptionNames',
       'describeError',
       'err',
       'isRetryableStatus',

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import {
   type Clock,
   ConfigurationError,
+  checkOptionNames,
   type Logger,
   type MessengerOptions,
   systemClock,
@@ -142,11 +143,7 @@ export function resolveOptions(options: ApnsMessengerOptions): ResolvedApnsOptio
     throw new ConfigurationError(`[apns] ${what}`);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue;
-    const home = MISPLACED[key];
-    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${[...KNOWN].join(', ')}).`);
-  }
+  checkOptionNames(options, { prefix: 'apns', known: KNOWN, hints: MISPLACED });
   const key = signingKey(options, fail);
   const { keyId, teamId, topic } = options;
   if (typeof keyId !== 'string' || !/^[A-Z0-9]{10}$/.test(keyId)) {

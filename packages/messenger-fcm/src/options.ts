@@ -3,6 +3,7 @@ import type { Agent } from 'node:https';
 import {
   type Clock,
   ConfigurationError,
+  checkOptionNames,
   type Logger,
   type MessengerOptions,
   systemClock,
@@ -98,11 +99,7 @@ export function resolveOptions(
     throw new ConfigurationError(`[fcm] ${what}`);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue;
-    const home = MISPLACED[key];
-    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${[...KNOWN].join(', ')}).`);
-  }
+  checkOptionNames(options, { prefix: 'fcm', known: KNOWN, hints: MISPLACED });
   if (options.serviceAccountFile !== undefined && options.serviceAccountJson !== undefined) {
     fail('give serviceAccountFile or serviceAccountJson, not both.');
   }

@@ -1,6 +1,7 @@
 import {
   type Clock,
   ConfigurationError,
+  checkOptionNames,
   type Logger,
   type MessengerOptions,
   systemClock,
@@ -85,11 +86,7 @@ export function resolveOptions(options: SendgridMessengerOptions): ResolvedSendg
     throw new ConfigurationError(`[sendgrid] ${what}`);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue;
-    const home = MISPLACED[key];
-    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${[...KNOWN].join(', ')}).`);
-  }
+  checkOptionNames(options, { prefix: 'sendgrid', known: KNOWN, hints: MISPLACED });
   const { apiKey } = options;
   if (typeof apiKey !== 'string' || !apiKey.startsWith('SG.') || /\s/.test(apiKey)) {
     fail('apiKey must be a SendGrid API key: a string starting with "SG." (Settings > API Keys).');

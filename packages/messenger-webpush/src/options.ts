@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import {
   type Clock,
   ConfigurationError,
+  checkOptionNames,
   type Logger,
   type MessengerOptions,
   systemClock,
@@ -112,11 +113,7 @@ export function resolveOptions(options: WebPushMessengerOptions): ResolvedWebPus
     throw new ConfigurationError(`[webpush] ${what}`);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
-  for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue;
-    const home = MISPLACED[key];
-    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${[...KNOWN].join(', ')}).`);
-  }
+  checkOptionNames(options, { prefix: 'webpush', known: KNOWN, hints: MISPLACED });
   const problem = checkVapidKeys(options.vapidSubject, options.vapidPublicKey, options.vapidPrivateKey);
   if (problem !== null) fail(problem);
   const subscriptionsField = options.subscriptionsField ?? 'pushSubscriptions';

@@ -6,6 +6,7 @@
 import {
   type Clock,
   ConfigurationError,
+  checkOptionNames,
   type Logger,
   type MessengerOptions,
   systemClock,
@@ -87,12 +88,11 @@ export interface SmsOptionRules {
 export function resolveSmsOptions(options: SmsMessengerOptions, rules: SmsOptionRules): ResolvedSmsOptions {
   const fail = smsOptionFailure(rules.provider);
   if (typeof options !== 'object' || options === null) fail('options must be an object.');
-  const known = [...rules.known, ...SMS_OPTION_KEYS];
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const home = rules.misplaced[key];
-    fail(`unknown option "${key}"${home ? ` (${home})` : ''} (known: ${known.join(', ')}).`);
-  }
+  checkOptionNames(options, {
+    prefix: rules.provider,
+    known: [...rules.known, ...SMS_OPTION_KEYS],
+    hints: rules.misplaced,
+  });
   const statusCallbackUrl = options.statusCallbackUrl ?? null;
   if (statusCallbackUrl !== null && statusCallbackUrl !== false && !isHttpUrl(statusCallbackUrl)) {
     fail(
