@@ -19,6 +19,11 @@ describe.each(packages)('packages/%s', (dir) => {
     expect(readdirSync(join(base, 'test')).some((f) => f.endsWith('.test.ts'))).toBe(true);
   });
 
+  it('is listed in the root README', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme, `a row for ${pkg.name}`).toContain(`[\`${pkg.name}\`](packages/${dir})`);
+  });
+
   // One name, one meaning (STYLE.md: the file names its export): a reader who knows one channel
   // package or one store finds the same files in the next.
   it('names its files by the shared conventions', () => {
