@@ -35,6 +35,26 @@ export async function timed(messages, send) {
   return { rate, cpu: (used.user + used.system) / messages, result };
 }
 
+/**
+ * The sitemsg side of an SMS round: one plain-text message per number through `messenger` on a
+ * memory store (`core` is the built @sitemsg/core), scheduled first, then only the sending timed.
+ */
+export async function smsThroughSitemsg(core, messenger, numbers, send) {
+  const sitemsg = core.createSitemsg({ store: new core.MemoryStore(), messengers: [messenger] });
+  await sitemsg.init();
+  for (const [i, number] of numbers.entries()) {
+    await sitemsg.scheduleMessages(
+      new core.PlainTextMessage(`Message ${i}`),
+      sitemsg.recipients(messenger.alias, number),
+    );
+  }
+  const { rate, result: counts } = await timed(numbers.length, () => sitemsg.sendScheduledMessages(send));
+  await sitemsg.close();
+  if (counts.sent !== numbers.length)
+    throw new Error(`sitemsg sent ${counts.sent} of ${numbers.length}: ${JSON.stringify(counts)}`);
+  return { rate };
+}
+
 /** Calls `send(i)` for i in 0..count-1 with `inFlight` calls at a time (the raw side's window). */
 export async function inLanes(count, inFlight, send) {
   let next = 0;

@@ -6,7 +6,14 @@
 //   BENCH_MESSAGES=5000 BENCH_ROUNDS=9 pnpm --filter @sitemsg/messenger-twilio bench
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { importBuilt, inLanes, pairedRounds, printSummary, timed } from '../paired-rounds.mjs';
+import {
+  importBuilt,
+  inLanes,
+  pairedRounds,
+  printSummary,
+  smsThroughSitemsg,
+  timed,
+} from '../paired-rounds.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -21,10 +28,7 @@ const pkg = new URL('../../packages/messenger-twilio/package.json', import.meta.
 const require = createRequire(pkg);
 const coreDist = new URL('../../packages/core/dist/index.js', import.meta.url);
 const twilioDist = new URL('../../packages/messenger-twilio/dist/index.js', import.meta.url);
-const [{ createSitemsg, MemoryStore, PlainTextMessage }, { TwilioMessenger }] = await importBuilt(
-  coreDist,
-  twilioDist,
-);
+const [core, { TwilioMessenger }] = await importBuilt(coreDist, twilioDist);
 const { default: twilio } = await import(pathToFileURL(require.resolve('twilio')).href);
 
 /** The raw side's way to the sink: the SDK's own httpClient option, a RequestClient with another origin. */
@@ -61,19 +65,7 @@ async function sitemsgRound(origin) {
     from: FROM,
     baseUrl: origin,
   });
-  const sitemsg = createSitemsg({ store: new MemoryStore(), messengers: [messenger] });
-  await sitemsg.init();
-  for (let i = 0; i < MESSAGES; i++) {
-    await sitemsg.scheduleMessages(
-      new PlainTextMessage(`Message ${i}`),
-      sitemsg.recipients('twilio', numbers[i]),
-    );
-  }
-  const { rate, result: counts } = await timed(MESSAGES, () => sitemsg.sendScheduledMessages(SEND));
-  await sitemsg.close();
-  if (counts.sent !== MESSAGES)
-    throw new Error(`sitemsg sent ${counts.sent} of ${MESSAGES}: ${JSON.stringify(counts)}`);
-  return { rate };
+  return smsThroughSitemsg(core, messenger, numbers, SEND);
 }
 
 const words = { raw: 'raw SDK', unit: 'msgs/s' };

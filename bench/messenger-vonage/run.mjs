@@ -6,7 +6,14 @@
 //   BENCH_MESSAGES=5000 BENCH_ROUNDS=9 pnpm --filter @sitemsg/messenger-vonage bench
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { importBuilt, inLanes, pairedRounds, printSummary, timed } from '../paired-rounds.mjs';
+import {
+  importBuilt,
+  inLanes,
+  pairedRounds,
+  printSummary,
+  smsThroughSitemsg,
+  timed,
+} from '../paired-rounds.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -21,10 +28,7 @@ const pkg = new URL('../../packages/messenger-vonage/package.json', import.meta.
 const require = createRequire(pkg);
 const coreDist = new URL('../../packages/core/dist/index.js', import.meta.url);
 const vonageDist = new URL('../../packages/messenger-vonage/dist/index.js', import.meta.url);
-const [{ createSitemsg, MemoryStore, PlainTextMessage }, { VonageMessenger }] = await importBuilt(
-  coreDist,
-  vonageDist,
-);
+const [core, { VonageMessenger }] = await importBuilt(coreDist, vonageDist);
 const { Vonage } = await import(pathToFileURL(require.resolve('@vonage/server-sdk')).href);
 
 const numbers = Array.from(
@@ -52,19 +56,7 @@ async function sitemsgRound(origin) {
     from: FROM,
     restHost: origin,
   });
-  const sitemsg = createSitemsg({ store: new MemoryStore(), messengers: [messenger] });
-  await sitemsg.init();
-  for (let i = 0; i < MESSAGES; i++) {
-    await sitemsg.scheduleMessages(
-      new PlainTextMessage(`Message ${i}`),
-      sitemsg.recipients('vonage', numbers[i]),
-    );
-  }
-  const { rate, result: counts } = await timed(MESSAGES, () => sitemsg.sendScheduledMessages(SEND));
-  await sitemsg.close();
-  if (counts.sent !== MESSAGES)
-    throw new Error(`sitemsg sent ${counts.sent} of ${MESSAGES}: ${JSON.stringify(counts)}`);
-  return { rate };
+  return smsThroughSitemsg(core, messenger, numbers, SEND);
 }
 
 const words = { raw: 'raw SDK', unit: 'msgs/s' };
